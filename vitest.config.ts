@@ -12,7 +12,7 @@ export default defineConfig({
           exclude: ['test/load/**', 'node_modules/**'],
           testTimeout: 30_000,
           hookTimeout: 120_000,
-          globalSetup: ['test/setup/global.ts'],
+          globalSetup: ['test/setup/global.ts', 'test/setup/helm.ts'],
         },
       },
       {
@@ -22,7 +22,7 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 300_000,
-          globalSetup: ['test/setup/global.ts'],
+          globalSetup: ['test/setup/global.ts', 'test/setup/helm.ts'],
         },
       },
     ],
