@@ -12,7 +12,7 @@ export default defineConfig({
           exclude: ['test/load/**', 'node_modules/**'],
           testTimeout: 30_000,
           hookTimeout: 120_000,
-          globalSetup: ['test/setup/global.ts', 'test/setup/helm.ts'],
+          globalSetup: ['test/setup/global.ts', 'test/setup/helm.ts', 'test/setup/services.ts'],
         },
       },
       {

@@ -1,4 +1,17 @@
-// Model stage: Helm's `--set` / `--set-string` syntax (helm.sh/helm/v3/pkg/strvals), parsed into a values tree.
+// Model stage: Helm's `--set` / `--set-string` syntax (helm.sh/helm/v4/pkg/strvals), parsed into a values
+// tree. A rune-for-rune port of Helm's parser: test/helm/merge.diff.test.ts checks it against real helm.
+//
+// Helm behaviours this reproduces (each seen with helm v4.1.4):
+// - Expressions parse straight into the merged `-f` values. `a.b=1` when `a` already holds a non-map
+//   (a scalar, a list, or null) is an error ("interface conversion: ... not map[string]interface {}");
+//   `a[0]=1` when `a` holds a non-list is an error too.
+// - `a={}` is a one-element list `[""]`; after a list's `}` the parser goes on with the next key even
+//   without a comma (`a={x}y=1` sets both); `a=x{y}` is a plain string.
+// - `a[0]` with nothing after it sets `a` to the (possibly empty) list and is not an error.
+// - An empty key (`=1`, `.a=1`) assigns nothing; `a.=1` and `a..b=1` are "key map has no value" errors.
+// - A trailing backslash is dropped; `\,`, `\.`, `\=`, `\[` and `\\` escape the next character.
+// - Indexes go through Go's strconv.Atoi: `[+1]` and `[01]` are index 1.
+// - Integers are Go int64 (`9223372036854775808` stays a string); `-0` is 0.
 import { setKey } from './yaml.js';
 import { isMap } from './path.js';
 
@@ -7,8 +20,10 @@ export class SetSyntaxError extends Error {}
 
 const MAX_INDEX = 65536;
 const MAX_NESTED = 30;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
 
-/** Helm's typedVal: `true`/`false`/`null` (any case), integers not starting with 0, else the string. */
+/** Helm's typedVal: `true`/`false`/`null` (any case), int64 integers not starting with 0, else the string. */
 export function typedVal(v: string, stringOnly: boolean): unknown {
   if (stringOnly) return v;
   const lower = v.toLowerCase();
@@ -16,36 +31,59 @@ export function typedVal(v: string, stringOnly: boolean): unknown {
   if (lower === 'false') return false;
   if (lower === 'null') return null;
   if (v === '0') return 0;
+  // strconv.ParseInt(val, 10, 64): optional sign, decimal digits, int64 range.
   if (v.length > 0 && v[0] !== '0' && /^[-+]?\d+$/.test(v)) {
-    const n = Number(v);
-    if (Number.isSafeInteger(n) || Math.abs(n) < 9.3e18) return n;
+    const big = BigInt(v);
+    if (big >= INT64_MIN && big <= INT64_MAX) {
+      const n = Number(big);
+      return n === 0 ? 0 : n; // "-0" is int64 0
+    }
   }
   return v;
 }
 
+const EOF = null;
+
 class Scanner {
   pos = 0;
   constructor(readonly s: string) {}
-  eof(): boolean {
-    return this.pos >= this.s.length;
+  /** Reads one character, or EOF. */
+  read(): string | null {
+    if (this.pos >= this.s.length) return EOF;
+    const cp = this.s.codePointAt(this.pos)!;
+    const ch = String.fromCodePoint(cp);
+    this.pos += ch.length;
+    return ch;
   }
-  peek(): string | undefined {
-    return this.s[this.pos];
+  unread(ch: string): void {
+    this.pos -= ch.length;
   }
-  /** Reads until one of `stop` (consumed and returned as `last`), honouring `\` escapes. */
+  /** Helm's runesUntil: reads until a stop character (returned as `last`, null at EOF), `\` escapes. */
   until(stop: string): { text: string; last: string | null } {
     let text = '';
-    while (this.pos < this.s.length) {
-      const ch = this.s[this.pos++];
+    for (;;) {
+      const ch = this.read();
+      if (ch === EOF) return { text, last: EOF };
+      if (stop.includes(ch)) return { text, last: ch };
       if (ch === '\\') {
-        if (this.pos < this.s.length) text += this.s[this.pos++];
+        const next = this.read();
+        if (next === EOF) return { text, last: EOF };
+        text += next;
         continue;
       }
-      if (stop.includes(ch)) return { text, last: ch };
       text += ch;
     }
-    return { text, last: null };
   }
+}
+
+/** Signals the parser reached the end of the expression (Helm's io.EOF, which ends parsing quietly). */
+const END = Symbol('end');
+type Step = typeof END | undefined;
+
+interface ParseState {
+  sc: Scanner;
+  stringOnly: boolean;
+  assigned: (string | number)[][];
 }
 
 /**
@@ -53,103 +91,151 @@ class Scanner {
  * Returns the top-level-relative paths it assigned (for provenance).
  */
 export function parseSetInto(expr: string, dest: Record<string, unknown>, stringOnly: boolean): (string | number)[][] {
-  const sc = new Scanner(expr);
-  const assigned: (string | number)[][] = [];
-  while (!sc.eof()) {
-    parseKey(sc, dest, 0, stringOnly, [], assigned);
+  const st: ParseState = { sc: new Scanner(expr), stringOnly, assigned: [] };
+  while (parseKey(st, dest, 0, []) !== END) {
+    // one key=value per iteration, as Helm's parser.parse loop
   }
-  return assigned;
+  return st.assigned;
 }
 
-function parseKey(sc: Scanner, data: Record<string, unknown>, level: number, st: boolean, path: (string | number)[], assigned: (string | number)[][]): void {
-  if (level > MAX_NESTED) throw new SetSyntaxError(`value name nested level is greater than maximum supported nested level of ${MAX_NESTED}`);
-  const { text: k, last } = sc.until('=[,.');
-  if (last === null) {
-    if (k.length === 0) return;
+function reader(st: ParseState, text: string): unknown {
+  return typedVal(text, st.stringOnly);
+}
+
+function parseKey(st: ParseState, data: Record<string, unknown>, level: number, path: (string | number)[]): Step {
+  const { text: k, last } = st.sc.until('=[,.');
+  if (last === EOF) {
+    if (k.length === 0) return END;
     throw new SetSyntaxError(`key "${k}" has no value`);
   }
   switch (last) {
     case '[': {
-      const existing = data[k];
-      const list = Array.isArray(existing) ? [...existing] : [];
-      const next = parseListIndex(sc, list, st, [...path, k], assigned);
-      setKey(data, k, next);
-      return;
+      const i = keyIndex(st);
+      let list: unknown[] = [];
+      if (Object.prototype.hasOwnProperty.call(data, k)) {
+        const existing = data[k];
+        if (!Array.isArray(existing)) throw new SetSyntaxError(`unable to parse key: interface conversion: ${goType(existing)}, not []interface {}`);
+        list = existing;
+      }
+      const r = listItem(st, list, i, level, [...path, k]);
+      if (k.length > 0) setKey(data, k, r.list);
+      return r.step;
     }
     case '=': {
-      const v = parseValueOrList(sc, st);
-      if (k.length === 0) return;
-      setKey(data, k, v);
-      assigned.push([...path, k]);
-      return;
+      const v = valueOrList(st);
+      if (k.length > 0) {
+        setKey(data, k, v.value);
+        st.assigned.push([...path, k]);
+      }
+      return v.step;
     }
     case ',':
+      if (k.length > 0) setKey(data, k, '');
       throw new SetSyntaxError(`key "${k}" has no value (cannot end with ,)`);
-    case '.': {
-      const existing = data[k];
-      const inner: Record<string, unknown> = isMap(existing) ? existing : {};
-      parseKey(sc, inner, level + 1, st, [...path, k], assigned);
-      setKey(data, k, inner);
-      return;
+    default: {
+      // '.'
+      if (level + 1 > MAX_NESTED) throw new SetSyntaxError(`value name nested level is greater than maximum supported nested name level of ${MAX_NESTED}`);
+      let inner: Record<string, unknown> = {};
+      if (Object.prototype.hasOwnProperty.call(data, k)) {
+        const existing = data[k];
+        if (!isMap(existing)) throw new SetSyntaxError(`unable to parse key: interface conversion: ${goType(existing)}, not map[string]interface {}`);
+        inner = existing;
+      }
+      const step = parseKey(st, inner, level + 1, [...path, k]);
+      const empty = Object.keys(inner).length === 0;
+      if (step !== END && empty) throw new SetSyntaxError(`key map "${k}" has no value`);
+      if (!empty && k.length > 0) setKey(data, k, inner);
+      return step;
     }
   }
 }
 
-function parseValueOrList(sc: Scanner, st: boolean): unknown {
-  if (sc.peek() === '{') {
-    const save = sc.pos;
-    sc.pos++;
-    const items: unknown[] = [];
-    for (;;) {
-      const { text, last } = sc.until(',}');
-      if (last === null) {
-        throw new SetSyntaxError('list must terminate with \'}\'');
-      }
-      if (last === '}') {
-        if (text.length > 0 || items.length > 0) items.push(typedVal(text, st));
-        const after = sc.peek();
-        if (after === undefined) return items;
-        if (after === ',') {
-          sc.pos++;
-          return items;
-        }
-        // Not a list after all: re-read as a plain value.
-        sc.pos = save;
-        break;
-      }
-      items.push(typedVal(text, st));
-    }
-  }
-  const { text } = sc.until(',');
-  return typedVal(text, st);
+/** How Go's panic message names the type of a value that is not the expected map or list. */
+function goType(v: unknown): string {
+  if (v === null || v === undefined) return 'interface {} is nil';
+  if (Array.isArray(v)) return 'interface {} is []interface {}';
+  if (isMap(v)) return 'interface {} is map[string]interface {}';
+  if (typeof v === 'number') return 'interface {} is float64';
+  if (typeof v === 'boolean') return 'interface {} is bool';
+  return 'interface {} is string';
 }
 
-function parseListIndex(sc: Scanner, list: unknown[], st: boolean, path: (string | number)[], assigned: (string | number)[][]): unknown[] {
-  const { text, last } = sc.until(']');
-  if (last === null) throw new SetSyntaxError(`error parsing index: missing ]`);
-  if (!/^\d+$/.test(text)) throw new SetSyntaxError(`error parsing index: strconv.Atoi: parsing "${text}": invalid syntax`);
+/** After `=`: a `{a,b}` list, or a plain value up to the next `,`. */
+function valueOrList(st: ParseState): { value: unknown; step: Step } {
+  const first = st.sc.read();
+  if (first === EOF) return { value: '', step: END };
+  if (first !== '{') {
+    st.sc.unread(first);
+    // Helm's key() returns no error here even at the end of the input; the next key() call ends it.
+    const { text } = st.sc.until(',');
+    return { value: reader(st, text), step: undefined };
+  }
+  const items: unknown[] = [];
+  for (;;) {
+    const { text, last } = st.sc.until(',}');
+    if (last === EOF) throw new SetSyntaxError("list must terminate with '}'");
+    items.push(reader(st, text));
+    if (last === '}') {
+      // A ',' right after the list is consumed; anything else starts the next key.
+      const next = st.sc.read();
+      if (next !== EOF && next !== ',') st.sc.unread(next);
+      return { value: items, step: undefined };
+    }
+  }
+}
+
+function keyIndex(st: ParseState): number {
+  const { text, last } = st.sc.until(']');
+  if (last === EOF) throw new SetSyntaxError('error parsing index: EOF');
+  // strconv.Atoi: optional sign, decimal digits.
+  if (!/^[-+]?\d+$/.test(text)) throw new SetSyntaxError(`error parsing index: strconv.Atoi: parsing "${text}": invalid syntax`);
   const i = Number(text);
+  if (!Number.isSafeInteger(i)) throw new SetSyntaxError(`error parsing index: strconv.Atoi: parsing "${text}": value out of range`);
+  return i === 0 ? 0 : i;
+}
+
+function setIndex(list: unknown[], i: number, value: unknown): unknown[] {
+  if (i < 0) throw new SetSyntaxError(`negative ${i} index not allowed`);
   if (i > MAX_INDEX) throw new SetSyntaxError(`index of ${i} is greater than maximum supported index of ${MAX_INDEX}`);
   while (list.length <= i) list.push(null);
-  const op = sc.peek();
-  sc.pos++;
-  if (op === '=') {
-    list[i] = parseValueOrList(sc, st);
-    assigned.push([...path, i]);
-    return list;
+  list[i] = value;
+  return list;
+}
+
+function listItem(st: ParseState, list: unknown[], i: number, level: number, path: (string | number)[]): { list: unknown[]; step: Step } {
+  if (i < 0) throw new SetSyntaxError(`negative ${i} index not allowed`);
+  const { text, last } = st.sc.until('[.=');
+  if (text.length > 0) throw new SetSyntaxError(`unexpected data at end of array index: ${JSON.stringify(text)}`);
+  if (last === EOF) return { list, step: END };
+  if (last === '=') {
+    // Unlike key(), listItem() reports no EOF after `=` (setIndex's nil error), even for `a[0]=`.
+    const v = valueOrList(st);
+    setIndex(list, i, v.value);
+    st.assigned.push([...path, i]);
+    return { list, step: undefined };
   }
-  if (op === '.') {
-    const existing = list[i];
-    const inner: Record<string, unknown> = isMap(existing) ? existing : {};
-    parseKey(sc, inner, 1, st, [...path, i], assigned);
-    list[i] = inner;
-    return list;
+  if (last === '[') {
+    const next = keyIndex(st);
+    // An existing item must be a list (or null); anything else is Go's failed type assertion.
+    const existing = list.length > i ? list[i] : undefined;
+    if (existing !== undefined && existing !== null && !Array.isArray(existing)) {
+      throw new SetSyntaxError(`unable to parse key: interface conversion: ${goType(existing)}, not []interface {}`);
+    }
+    const inner = Array.isArray(existing) ? existing : [];
+    const r = listItem(st, inner, next, level, [...path, i]);
+    if (r.step === END) return { list, step: END };
+    setIndex(list, i, r.list);
+    return { list, step: r.step };
   }
-  if (op === '[') {
-    const existing = list[i];
-    const innerList = Array.isArray(existing) ? [...existing] : [];
-    list[i] = parseListIndex(sc, innerList, st, [...path, i], assigned);
-    return list;
+  // '.': an existing non-map item is replaced by an empty map in place before the key is parsed.
+  let inner: Record<string, unknown> = {};
+  if (list.length > i) {
+    if (!isMap(list[i])) list[i] = {};
+    inner = list[i] as Record<string, unknown>;
   }
-  throw new SetSyntaxError(`parse error: unexpected ${op === undefined ? 'end of input' : JSON.stringify(op)} after index`);
+  const step = parseKey(st, inner, level, [...path, i]);
+  // Helm returns the list untouched when the nested key ends the input (`a[0].b=`): a new map is lost.
+  if (step === END) return { list, step };
+  setIndex(list, i, inner);
+  return { list, step };
 }

@@ -96,6 +96,30 @@ export interface LiveFacts {
   secrets?: LiveSecret[];
   helmVersion?: string;
   kubeVersion?: string;
+  /** Preflight ran from outside the cluster network (`--outside-cluster`): unreachable is a warning. */
+  outsideCluster?: boolean;
+  /** The Kubernetes API preflight read Secrets from, when it did (`--kubeconfig` or in-cluster). */
+  kubernetes?: { server?: string; namespace: string; reachable: boolean; error?: string };
+}
+
+/** Why a live probe could not finish (messages are scrubbed of passwords). */
+export type LiveErrorKind = 'config' | 'dns' | 'refused' | 'unreachable' | 'timeout' | 'tls' | 'auth' | 'database' | 'query' | 'protocol' | 'other';
+
+/** Privileges of the metadata user on one database, as the probe evaluated them. */
+export interface LiveDbDatabase {
+  name: string;
+  exists: boolean;
+  charset?: string;
+  collation?: string;
+  encoding?: string;
+  privileged: boolean;
+  privilegeDetail?: string;
+  /** Privileges of "ALL" (MySQL) or CONNECT/CREATE/schema CREATE (PostgreSQL) the user lacks. */
+  missing?: string[];
+  /** For a database not created yet: whether the user may create it. */
+  canCreate?: boolean;
+  /** PostgreSQL: the user owns the database. */
+  owner?: boolean;
 }
 
 export interface LiveDb {
@@ -111,8 +135,18 @@ export interface LiveDb {
   outsideCluster?: boolean;
   version?: string;
   flavor?: 'mysql' | 'mariadb' | 'postgresql';
-  databases?: { name: string; exists: boolean; charset?: string; collation?: string; encoding?: string; privileged: boolean; privilegeDetail?: string }[];
+  databases?: LiveDbDatabase[];
   serverCharset?: string;
+  /** The login user (never the password). */
+  user?: string;
+  /** The connection used TLS verified against `tlsCert`. */
+  tls?: boolean;
+  errorKind?: LiveErrorKind;
+  /** `@@version_comment` (MySQL/MariaDB). */
+  versionComment?: string;
+  serverCollation?: string;
+  /** The host came from a preflight override (`--manager-host`, `--druid-host`) rather than values. */
+  overridden?: boolean;
 }
 
 export interface LiveZk {
@@ -121,6 +155,14 @@ export interface LiveZk {
   reachable: boolean;
   version?: string;
   error?: string;
+  /** Position of the member in the connect string probed (0-based), and how many it lists. */
+  index?: number;
+  configured?: number;
+  /** `Mode:` of the srvr answer (standalone, leader, follower, observer). */
+  mode?: string;
+  errorKind?: LiveErrorKind;
+  /** Answered, but refused `srvr` (not in `4lw.commands.whitelist`): the version is unknown. */
+  refused?: boolean;
 }
 
 export interface LiveSecret {
@@ -129,8 +171,12 @@ export interface LiveSecret {
   subject: string;
   exists: boolean;
   type?: string;
+  /** The Secret's `data` as the Kubernetes API returns it (values base64). */
   data?: Record<string, string>;
   error?: string;
+  namespace?: string;
+  /** Keys the chart reads from this Secret (`tls.crt`/`tls.key`, `auth-token`). */
+  requiredKeys?: string[];
 }
 
 /** What a rule may know besides the inputs. `now` is injected so checks never read the clock. */

@@ -7,6 +7,7 @@ import type { Path } from './path.js';
 import { parseSetInto } from './strvals.js';
 import { setKey } from './yaml.js';
 import type { ChartLine, Location, SourceFile, ValueOrigin, ValuesModel } from './types.js';
+import type { Range } from './yaml.js';
 
 /** One `--set`/`--set-string` flag, in command-line order. */
 export interface SetFlag {
@@ -31,7 +32,8 @@ const DEFAULT = Number.MIN_SAFE_INTEGER;
 function mergeMaps(dst: Record<string, unknown>, src: Record<string, unknown>, who: number, path: (string | number)[], writes: Map<string, number>): void {
   for (const [k, v] of Object.entries(src)) {
     path.push(k);
-    const d = dst[k];
+    // Own properties only: `__proto__` is a values key like any other (and must never reach a prototype).
+    const d = Object.prototype.hasOwnProperty.call(dst, k) ? dst[k] : undefined;
     if (isMap(v) && isMap(d)) {
       mergeMaps(d, v, who, path, writes);
     } else {
@@ -49,14 +51,20 @@ function clearBelow(writes: Map<string, number>, path: (string | number)[]): voi
 }
 
 /**
- * Helm's coalesceTables(dst = user values, src = chart defaults): keys the user did not set take the
- * default; a user `null` deletes the default; a user value always wins over a default of another shape.
+ * Helm's coalesce of user values (dst) with chart defaults (src), at every level where a user map meets
+ * a default map (seen with helm v4.1.4, test/helm/merge.diff.test.ts):
+ * - keys the user did not set take the default, default nulls included (`key: null` in the chart's
+ *   values.yaml is still there, as null, for templates);
+ * - a user `null` deletes the key when the chart has a default for it, and is KEPT as null when it has
+ *   none (`-f` `foo: null` or `manager: {newKey: null}` render `null`);
+ * - a user value of another shape wins both ways: a scalar or list over a default map (helm warns
+ *   "cannot overwrite table with non table") and a map over a default scalar.
  */
 function coalesce(dst: Record<string, unknown>, src: Record<string, unknown>, path: (string | number)[], writes: Map<string, number>, deleted: Set<string>): void {
   for (const [k, dv] of Object.entries(src)) {
     path.push(k);
     const has = Object.prototype.hasOwnProperty.call(dst, k);
-    const uv = dst[k];
+    const uv = has ? dst[k] : undefined;
     if (has && uv === null) {
       delete dst[k];
       deleted.add(pathKey(path));
@@ -70,26 +78,43 @@ function coalesce(dst: Record<string, unknown>, src: Record<string, unknown>, pa
   }
 }
 
-/** Removes nulls the user set for keys the chart has no default for (Helm drops them as well). */
-function dropNulls(obj: Record<string, unknown>, path: (string | number)[], deleted: Set<string>): void {
-  for (const [k, v] of Object.entries(obj)) {
-    path.push(k);
-    if (v === null) {
-      delete obj[k];
-      deleted.add(pathKey(path));
-    } else if (isMap(v)) dropNulls(v, path, deleted);
-    path.pop();
+/** The documents of a values file Helm merges: all of them, in order (see buildValuesModel). */
+function valueDocs(f: SourceFile): SourceFile['docs'] {
+  return f.docs.filter((d) => d.value !== undefined && !d.shadowed);
+}
+
+/** A values-file problem Helm refuses the whole file for, located in the file. */
+export interface ValuesFileProblem {
+  file: string;
+  docIndex: number;
+  message: string;
+  range: Range;
+}
+
+/**
+ * Documents of a values file that Helm refuses although they are valid YAML: each document must be a
+ * map (or empty, or null); a list or a scalar fails with "cannot unmarshal array into Go value of type
+ * map[string]interface {}". buildValuesModel skips such documents; callers report these.
+ */
+export function valuesFileProblems(f: SourceFile): ValuesFileProblem[] {
+  const out: ValuesFileProblem[] = [];
+  for (const d of valueDocs(f)) {
+    if (d.value === null || isMap(d.value)) continue;
+    const kind = Array.isArray(d.value) ? 'array' : typeof d.value === 'number' ? 'number' : typeof d.value === 'boolean' ? 'bool' : 'string';
+    out.push({ file: f.path, docIndex: d.index, message: `cannot unmarshal ${kind} into Go value of type map[string]interface {} (helm refuses it)`, range: d.range });
   }
+  return out;
 }
 
 /** Builds the values model for one lint target. */
 export function buildValuesModel(input: ValuesInput): ValuesModel {
   const user: Record<string, unknown> = {};
   const writes = new Map<string, number>();
+  // Helm v4 reads every YAML document of a values file and merges them in order with the same
+  // MergeMaps as between -f files (pkg/chart/loader LoadValues; seen with helm v4.1.4: `a: 1`, `---`,
+  // `b: 2` gives both). Empty, comment-only and `~` documents change nothing.
   input.files.forEach((f, i) => {
-    const doc = f.docs.find((d) => d.value !== undefined);
-    const v = doc?.value;
-    if (isMap(v)) mergeMaps(user, v, i, [], writes);
+    for (const doc of valueDocs(f)) if (isMap(doc.value)) mergeMaps(user, doc.value, i, [], writes);
   });
   // Helm applies every --set before every --set-string, whatever their order on the command line
   // (pkg/cli/values Options.MergeValues), each parsed straight into the merged -f values.
@@ -110,7 +135,6 @@ export function buildValuesModel(input: ValuesInput): ValuesModel {
   const merged = cloneJson(user);
   const deleted = new Set<string>();
   coalesce(merged, defaults, [], writes, deleted);
-  dropNulls(merged, [], deleted);
   const chartVersion = String(schema['x-chart-version'] ?? line);
   const assumed = Boolean(schema['x-defaults-assumed']);
   const files = input.files;
@@ -124,12 +148,15 @@ export function buildValuesModel(input: ValuesInput): ValuesModel {
     return undefined;
   };
 
+  // The deepest position any document of the file has for the path (the last document wins a tie, as
+  // it wins the merge).
   const fileRange = (f: SourceFile, path: Path) => {
-    const doc = f.docs.find((d) => d.value !== undefined);
-    if (!doc) return undefined;
+    const docs = valueDocs(f).filter((d) => isMap(d.value));
     for (let n = path.length; n >= 0; n--) {
-      const pos = doc.positions.get(pathKey(path.slice(0, n)));
-      if (pos) return { range: pos.key ?? pos.value, exact: n === path.length, value: pos.value };
+      for (let j = docs.length - 1; j >= 0; j--) {
+        const pos = docs[j].positions.get(pathKey(path.slice(0, n)));
+        if (pos) return { range: pos.key ?? pos.value, exact: n === path.length, value: pos.value };
+      }
     }
     return undefined;
   };
@@ -176,10 +203,7 @@ export function buildValuesModel(input: ValuesInput): ValuesModel {
     // A default, a flag or a deleted value: the nearest parent key a user file has, latest file first.
     for (let i = files.length - 1; i >= 0; i--) {
       const r = fileRange(files[i], path);
-      if (r && r.range && (r.exact || path.length > 0)) {
-        const doc = files[i].docs.find((d) => d.value !== undefined);
-        if (doc && r.range) return { file: files[i].path, range: r.range };
-      }
+      if (r && r.range && (r.exact || path.length > 0)) return { file: files[i].path, range: r.range };
     }
     if (files.length > 0) return { file: files[0].path, range: { line: 1, column: 1, endLine: 1, endColumn: 1 } };
     return undefined;

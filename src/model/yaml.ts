@@ -47,6 +47,11 @@ export interface YamlDoc {
   duplicates: DuplicateKey[];
   /** True when the `yaml` package could not read it cleanly and a Go-compatible reader supplied the content. */
   recovered: boolean;
+  /**
+   * True for a document Helm and kubectl never read: it follows a `...` end marker in the same `---`
+   * chunk as an earlier document (go-yaml reads only a chunk's first document).
+   */
+  shadowed?: boolean;
 }
 
 /** Structural limits: inputs past them cannot be linted at all (exit 2). */
@@ -86,15 +91,101 @@ export function setKey(obj: Record<string, unknown>, key: string, value: unknown
 const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
 const TRUES = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);
 const FALSES = new Set(['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']);
-const INFS = new Set(['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF']);
+const INFS = new Set(['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF']);
+const NEG_INFS = new Set(['-.inf', '-.Inf', '-.INF']);
 const NANS = new Set(['.nan', '.NaN', '.NAN']);
-const GO_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-const GO_INT_DEC = /^[-+]?[0-9]+$/;
-const GO_INT_PREFIXED = /^[-+]?0([xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)$/;
-const GO_INT_OCTAL = /^[-+]?0[0-7]+$/;
+/** go-yaml v2's yamlStyleFloat. */
+const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+/** What Go's strconv.ParseFloat accepts after a leading `.` (no underscores without a base prefix). */
+const DOT_FLOAT = /^\.[0-9]+([eE][-+]?[0-9]+)?$/;
+/** strconv.ParseInt(s, 0, 64) syntax (underscores already removed): sign, then 0x/0o/0b/0-octal or decimal. */
+const GO_INT = /^([-+]?)(0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[1-9][0-9]*|0)$/;
+const GO_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(([Tt][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\.[0-9]+)?(Z|[-+][0-9]{2}:[0-9]{2}))|( [0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\.[0-9]+)?))?$/;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
 
 /** Thrown for values Helm refuses outright (sigs.k8s.io/yaml cannot turn them into JSON). */
 export class UnrepresentableError extends Error {}
+
+/** A scalar as go-yaml v2 resolves it: its YAML tag and Go value (ints keep their exact digits as BigInt). */
+type GoScalar =
+  | { tag: 'null'; value: null }
+  | { tag: 'bool'; value: boolean }
+  | { tag: 'int'; value: bigint; unsigned: boolean }
+  | { tag: 'float'; value: number }
+  | { tag: 'timestamp'; value: string }
+  | { tag: 'str'; value: string };
+
+/** Go's strconv.ParseInt(plain, 0, 64), then ParseUint(plain, 0, 64); undefined when both fail. */
+function goInt(plain: string): { value: bigint; unsigned: boolean } | undefined {
+  const m = GO_INT.exec(plain);
+  if (!m) return undefined;
+  const body = m[2];
+  let mag: bigint;
+  if (/^0[xXoObB]/.test(body)) mag = BigInt('0' + body[1].toLowerCase() + body.slice(2));
+  else if (body.length > 1 && body[0] === '0') mag = BigInt('0o' + body.slice(1));
+  else mag = BigInt(body);
+  const v = m[1] === '-' ? -mag : mag;
+  if (v >= INT64_MIN && v <= INT64_MAX) return { value: v, unsigned: false };
+  // ParseUint takes no sign at all.
+  if (m[1] === '' && v <= UINT64_MAX) return { value: v, unsigned: true };
+  return undefined;
+}
+
+/** strconv.ParseFloat for the syntaxes that reach it; undefined on a syntax or range error (e.g. 1e400). */
+function goFloat(text: string): number | undefined {
+  const f = Number(text);
+  return Number.isFinite(f) ? f : undefined;
+}
+
+/**
+ * go-yaml v2's resolve() for a plain scalar: YAML 1.1 booleans (`no`, `off`, `y`), Go integer syntax
+ * (`0x1F`, `0777`, `0o17`, `1_000`, int64 then uint64), floats in yamlStyleFloat form, no sexagesimal
+ * (`1:20` stays a string). A number out of range (`1e400`) stays a string, as Go's parser errors on it.
+ * Timestamps are recognised (for `!!timestamp`) but decode to their text.
+ */
+function resolveGo(text: string, timestamps = true): GoScalar {
+  if (NULLS.has(text)) return { tag: 'null', value: null };
+  if (TRUES.has(text)) return { tag: 'bool', value: true };
+  if (FALSES.has(text)) return { tag: 'bool', value: false };
+  if (INFS.has(text)) return { tag: 'float', value: Infinity };
+  if (NEG_INFS.has(text)) return { tag: 'float', value: -Infinity };
+  if (NANS.has(text)) return { tag: 'float', value: NaN };
+  const c = text[0];
+  if (c === '.') {
+    const f = DOT_FLOAT.test(text) ? goFloat(text) : undefined;
+    return f === undefined ? { tag: 'str', value: text } : { tag: 'float', value: f };
+  }
+  if (!((c >= '0' && c <= '9') || c === '-' || c === '+')) return { tag: 'str', value: text };
+  if (timestamps && GO_TIMESTAMP.test(text)) return { tag: 'timestamp', value: text };
+  const plain = text.replace(/_/g, '');
+  const i = goInt(plain);
+  if (i) return { tag: 'int', value: i.value, unsigned: i.unsigned };
+  if (YAML_STYLE_FLOAT.test(plain)) {
+    const f = goFloat(plain);
+    if (f !== undefined) return { tag: 'float', value: f };
+  }
+  return { tag: 'str', value: text };
+}
+
+/** The JSON value sigs.k8s.io/yaml makes of a resolved scalar (numbers become float64 on the way back). */
+function jsonOf(r: GoScalar, original: string): unknown {
+  switch (r.tag) {
+    case 'int': {
+      const n = Number(r.value);
+      return n === 0 ? 0 : n; // int64 has no -0
+    }
+    case 'float':
+      if (!Number.isFinite(r.value)) throw new UnrepresentableError(`${original} cannot be represented in JSON`);
+      return r.value;
+    case 'timestamp':
+      // go-yaml v2 hands timestamps to interface{} targets as their original text.
+      return original;
+    default:
+      return r.value;
+  }
+}
 
 /**
  * Resolves a plain scalar as go-yaml v2 does, then as sigs.k8s.io/yaml's JSON step does:
@@ -102,44 +193,93 @@ export class UnrepresentableError extends Error {}
  * (`1:20` stays a string), timestamps stay strings, `.inf`/`.nan` cannot be represented.
  */
 export function resolveGoPlain(text: string): unknown {
-  if (NULLS.has(text)) return null;
-  if (TRUES.has(text)) return true;
-  if (FALSES.has(text)) return false;
-  if (INFS.has(text) || NANS.has(text)) throw new UnrepresentableError(`${text} cannot be represented in JSON`);
-  const c = text.charCodeAt(0);
-  const numeric = (c >= 48 && c <= 57) || text[0] === '-' || text[0] === '+' || text[0] === '.';
-  if (!numeric) return text;
-  const plain = text.replace(/_/g, '');
-  if (GO_INT_DEC.test(plain) && !GO_INT_OCTAL.test(plain)) {
-    const n = Number(plain);
-    return n;
-  }
-  if (GO_INT_OCTAL.test(plain)) {
-    const neg = plain.startsWith('-');
-    const digits = plain.replace(/^[-+]?0/, '');
-    const n = parseInt(digits, 8);
-    return neg ? -n : n;
-  }
-  if (GO_INT_PREFIXED.test(plain)) {
-    const neg = plain.startsWith('-');
-    const body = plain.replace(/^[-+]/, '');
-    const base = /^0[xX]/.test(body) ? 16 : /^0[oO]/.test(body) ? 8 : 2;
-    const n = parseInt(body.slice(2), base);
-    return neg ? -n : n;
-  }
-  if (GO_FLOAT.test(plain)) {
-    const f = Number(plain);
-    if (!Number.isFinite(f)) throw new UnrepresentableError(`${text} cannot be represented in JSON`);
-    return f;
-  }
-  return text;
+  return jsonOf(resolveGo(text), text);
 }
 
-/** Go's fmt rendering of a resolved map key (sigs.k8s.io/yaml turns non-string keys into strings). */
-function keyString(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v === 'string') return v;
-  return String(v);
+/** Thrown by tagged scalars go-yaml refuses (`!!int abc`, bad `!!binary`). */
+class TagError extends Error {}
+
+const CORE_TAGS: Record<string, GoScalar['tag'] | 'binary'> = {
+  'tag:yaml.org,2002:null': 'null',
+  'tag:yaml.org,2002:bool': 'bool',
+  'tag:yaml.org,2002:int': 'int',
+  'tag:yaml.org,2002:float': 'float',
+  'tag:yaml.org,2002:timestamp': 'timestamp',
+  'tag:yaml.org,2002:binary': 'binary',
+};
+
+/**
+ * A scalar with an explicit core tag, quoted or not (`!!int "12"` is 12): go-yaml resolves the text and
+ * fails unless the result has the tag's kind; an int is accepted as a float.
+ */
+function resolveTagged(text: string, want: GoScalar['tag'] | 'binary'): unknown {
+  if (want === 'binary') {
+    const clean = text.replace(/\s+/g, '');
+    if (!/^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(clean)) throw new TagError('!!binary value contains invalid base64 data');
+    return Buffer.from(clean, 'base64').toString('utf8');
+  }
+  const r = resolveGo(text, want === 'timestamp');
+  if (r.tag === want) return jsonOf(r, text);
+  if (want === 'float' && r.tag === 'int') return Number(r.value) === 0 ? 0 : Number(r.value);
+  throw new TagError(`cannot decode !!${r.tag} \`${text}\` as a !!${want}`);
+}
+
+/** Go's strconv.FormatFloat(f, 'g', -1, 32), which sigs.k8s.io/yaml uses for float map keys. */
+export function formatFloat32g(x: number): string {
+  const f = Math.fround(x);
+  if (Number.isNaN(f)) return '.nan';
+  if (f === Infinity) return '.inf';
+  if (f === -Infinity) return '-.inf';
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  // Shortest digits that read back as the same float32.
+  let mant = '';
+  let exp = 0;
+  for (let p = 1; p <= 9; p++) {
+    const e = Math.abs(f).toExponential(p - 1);
+    if (Math.fround(Number(e)) === Math.abs(f) || p === 9) {
+      const [m, ex] = e.split('e');
+      mant = m.replace('.', '');
+      exp = Number(ex);
+      break;
+    }
+  }
+  mant = mant.replace(/0+$/, '') || '0';
+  const sign = f < 0 ? '-' : '';
+  if (exp < -4 || exp >= 6) {
+    const frac = mant.length > 1 ? `.${mant.slice(1)}` : '';
+    const ee = Math.abs(exp) < 10 ? `0${Math.abs(exp)}` : String(Math.abs(exp));
+    return `${sign}${mant[0]}${frac}e${exp < 0 ? '-' : '+'}${ee}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${mant}`;
+  const intDigits = mant.length > exp + 1 ? mant.slice(0, exp + 1) : mant + '0'.repeat(exp + 1 - mant.length);
+  const frac = mant.length > exp + 1 ? `.${mant.slice(exp + 1)}` : '';
+  return `${sign}${intDigits}${frac}`;
+}
+
+/** Thrown for map keys sigs.k8s.io/yaml cannot turn into JSON object keys. */
+class KeyError extends Error {}
+
+/**
+ * The JSON object key sigs.k8s.io/yaml makes of a resolved key: ints in decimal (exact), floats with
+ * FormatFloat(f, 'g', -1, 32) (`1e3` -> "1000", `1e6` -> "1e+06", `.inf` -> ".inf"), bools as
+ * "true"/"false". A null key and a uint64 key (above int64) are errors.
+ */
+function goKeyString(r: GoScalar, original: string): string {
+  switch (r.tag) {
+    case 'null':
+      throw new KeyError('unsupported map key of type: <nil>');
+    case 'bool':
+      return r.value ? 'true' : 'false';
+    case 'int':
+      if (r.unsigned) throw new KeyError(`unsupported map key of type: uint64, key: ${original}`);
+      return r.value.toString();
+    case 'float':
+      return formatFloat32g(r.value);
+    case 'timestamp':
+      return original;
+    default:
+      return r.value;
+  }
 }
 
 function mkRange(lc: LineCounter, start: number, end: number): Range {
@@ -163,25 +303,74 @@ function nodeRange(st: WalkState, node: YNode | null | undefined): Range | undef
   return mkRange(st.lc, node.range[0], node.range[1]);
 }
 
-function scalarValue(st: WalkState, node: Scalar): unknown {
+/** Error codes for YAML that parses but that Helm (go-yaml v2 + sigs.k8s.io/yaml) refuses. */
+export const HELM_REFUSES_CODES: ReadonlySet<string> = new Set(['UNREPRESENTABLE', 'BAD_MERGE', 'BAD_TAG', 'BAD_KEY', 'BAD_SEPARATOR', 'BAD_DIRECTIVE']);
+
+function refuse(st: WalkState, node: YNode | null | undefined, code: string, message: string): void {
+  const r = nodeRange(st, node) ?? { line: 1, column: 1, endLine: 1, endColumn: 1 };
+  st.errors.push({ code, message: `${message} (helm refuses it)`, range: r });
+}
+
+function scalarText(node: Scalar): string {
   const raw = node.value;
-  const text = typeof raw === 'string' ? raw : raw === null || raw === undefined ? '' : String(raw);
+  return typeof raw === 'string' ? raw : raw === null || raw === undefined ? '' : String(raw);
+}
+
+function scalarValue(st: WalkState, node: Scalar): unknown {
+  const text = scalarText(node);
   const tag = node.tag;
-  if (tag && tag !== '!' && tag !== 'tag:yaml.org,2002:str' && !tag.startsWith('tag:yaml.org,2002:')) {
-    // Unknown local tags: go-yaml keeps the scalar as it reads plain.
-  }
-  if (tag === 'tag:yaml.org,2002:str' || tag === '!') return text;
-  if (node.type !== 'PLAIN') return text;
-  if (tag === 'tag:yaml.org,2002:null') return null;
   try {
+    if (tag) {
+      // Core tags resolve the text even when quoted (`!!int "12"` is 12); `!!str`, `!`, `!!merge` and
+      // local tags (`!custom 12`) keep the text as a string.
+      const want = CORE_TAGS[tag];
+      return want ? resolveTagged(text, want) : text;
+    }
+    if (node.type !== 'PLAIN') return text;
     return resolveGoPlain(text);
   } catch (e) {
-    if (e instanceof UnrepresentableError) {
-      const r = nodeRange(st, node) ?? { line: 1, column: 1, endLine: 1, endColumn: 1 };
-      st.errors.push({ code: 'UNREPRESENTABLE', message: `${e.message} (helm refuses it)`, range: r });
+    if (e instanceof UnrepresentableError) refuse(st, node, 'UNREPRESENTABLE', e.message);
+    else if (e instanceof TagError) refuse(st, node, 'BAD_TAG', e.message);
+    else throw e;
+    return text;
+  }
+}
+
+/** A map key as the JSON object key Helm ends up with; refused keys are reported and keep their text. */
+function keyValue(st: WalkState, kNode: YNode | null, depth: number): string {
+  let node: unknown = kNode;
+  if (isAlias(node)) node = (node as Alias).resolve(st.doc) ?? null;
+  if (node === null || node === undefined) {
+    refuse(st, kNode, 'BAD_KEY', 'unsupported map key of type: <nil>');
+    return 'null';
+  }
+  if (!isScalar(node)) {
+    // go-yaml: "invalid map key" for a sequence or map used as a key.
+    const v = walkDetached(st, node, depth);
+    refuse(st, kNode, 'BAD_KEY', `invalid map key: ${JSON.stringify(v)}`);
+    return JSON.stringify(v);
+  }
+  const text = scalarText(node);
+  const tag = node.tag;
+  try {
+    let r: GoScalar;
+    if (tag) {
+      const want = CORE_TAGS[tag];
+      if (!want || want === 'binary') return want ? String(resolveTagged(text, want)) : text;
+      r = resolveGo(text, want === 'timestamp');
+      if (r.tag !== want && !(want === 'float' && r.tag === 'int')) throw new TagError(`cannot decode !!${r.tag} \`${text}\` as a !!${want}`);
+      if (want === 'float' && r.tag === 'int') r = { tag: 'float', value: Number(r.value) };
+    } else if (node.type !== 'PLAIN') {
       return text;
+    } else {
+      r = resolveGo(text);
     }
-    throw e;
+    return goKeyString(r, text);
+  } catch (e) {
+    if (e instanceof KeyError) refuse(st, kNode, 'BAD_KEY', e.message);
+    else if (e instanceof TagError) refuse(st, kNode, 'BAD_TAG', e.message);
+    else throw e;
+    return text;
   }
 }
 
@@ -223,8 +412,7 @@ function walk(st: WalkState, node: unknown, path: (string | number)[], depth: nu
         merges.push(pair.value);
         continue;
       }
-      const kVal = kNode === null ? null : isScalar(kNode) ? scalarValue(st, kNode) : walkDetached(st, kNode, depth);
-      const key = keyString(kVal);
+      const key = keyValue(st, kNode, depth);
       const kr = nodeRange(st, kNode);
       if (seen.has(key)) {
         const first = seen.get(key);
@@ -350,6 +538,9 @@ function flowDepth(text: string): number {
 export function parseYamlStream(text: string, limits: YamlLimits = DEFAULT_LIMITS): YamlDoc[] {
   if (text.length > limits.maxBytes) throw new YamlLimitError('bytes', `file larger than ${limits.maxBytes} bytes`);
   if (text.charCodeAt(0) === 0xfeff) text = ' ' + text.slice(1); // keep offsets: BOM -> space
+  // Helm's YAMLReader also splits at `---#comment`, which YAML reads as a plain scalar: blank the comment
+  // (same length, so offsets hold) so that both split the stream alike.
+  if (text.includes('\n---#') || text.startsWith('---#')) text = text.replace(/^---#.*$/gm, (l) => '---' + ' '.repeat(l.length - 3));
   if (flowDepth(text) > limits.maxDepth) throw new YamlLimitError('depth', `nesting deeper than ${limits.maxDepth} levels`);
   const lc = new LineCounter();
   const parser = new Parser(lc.addNewLine);
@@ -371,7 +562,7 @@ export function parseYamlStream(text: string, limits: YamlLimits = DEFAULT_LIMIT
     let value: unknown = walk(st, doc.contents, [], 0);
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.type === 'PLAIN' && doc.contents.value === '')) value = undefined;
     let recovered = false;
-    const syntax = st.errors.filter((e) => e.code !== 'UNREPRESENTABLE' && e.code !== 'BAD_MERGE');
+    const syntax = st.errors.filter((e) => !HELM_REFUSES_CODES.has(e.code));
     if (syntax.length > 0 && doc.range) {
       // The `yaml` package is stricter than Go's YAML in a few places (reference/README.md: a flow
       // sequence continued at its key's indentation). Helm and the API server accept those, so take the
@@ -380,13 +571,77 @@ export function parseYamlStream(text: string, limits: YamlLimits = DEFAULT_LIMIT
       if (goValue !== NOT_READ) {
         st.positions = keepMatchingPositions(st.positions, value, goValue);
         value = goValue;
-        st.errors = st.errors.filter((e) => e.code === 'UNREPRESENTABLE' || e.code === 'BAD_MERGE');
+        st.errors = st.errors.filter((e) => HELM_REFUSES_CODES.has(e.code));
         recovered = true;
       }
     }
     out.push({ index, value, positions: st.positions, range: docRange, errors: st.errors, duplicates: st.duplicates, recovered });
   });
+  checkSeparators(text, lc, docs, out);
+  markShadowed(text, docs, out);
   return out;
+}
+
+/** Offsets of the lines Helm's YAMLReader splits the stream at (`---` at column 0). */
+function separatorOffsets(text: string): number[] {
+  const out: number[] = [];
+  let offset = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('---')) out.push(offset);
+    offset += line.length + 1;
+  }
+  return out;
+}
+
+/**
+ * go-yaml reads only the first document of each chunk the YAMLReader hands it, so a document that
+ * follows a `...` end marker without a `---` of its own is never seen by Helm or kubectl (helm v4.1.4:
+ * `a: 1`, `...`, `b: 2` gives only `a`). Such documents get `shadowed: true`.
+ */
+function markShadowed(text: string, docs: Document.Parsed[], out: YamlDoc[]): void {
+  if (out.length < 2 || !text.includes('...')) return;
+  const seps = separatorOffsets(text);
+  let lastChunk = -1;
+  docs.forEach((d, i) => {
+    const start = (d.contents as YNode | null)?.range?.[0] ?? d.range?.[0] ?? 0;
+    const chunk = seps.filter((o) => o < start).length;
+    if (chunk === lastChunk && out[i].value !== undefined) out[i].shadowed = true;
+    if (out[i].value !== undefined || d.contents !== null) lastChunk = chunk;
+  });
+}
+
+/**
+ * Helm (and kubectl) split a stream into documents with k8s.io/apimachinery's YAMLReader before any YAML
+ * parser sees it: a line starting with `---` is a separator, and anything after it other than spaces or
+ * a comment is an error ("invalid Yaml document separator"), although YAML itself allows `--- {a: 1}`.
+ * A directive (`%YAML 1.1`) ends up alone in the chunk before its `---`, and go-yaml fails on it
+ * ("did not find expected <document start>").
+ */
+function checkSeparators(text: string, lc: LineCounter, docs: Document.Parsed[], out: YamlDoc[]): void {
+  if (out.length === 0 || !(text.includes('---') || text.includes('%'))) return;
+  const docAt = (offset: number): number => {
+    let at = 0;
+    docs.forEach((d, i) => {
+      if (d.range && d.range[0] <= offset) at = i;
+    });
+    return at;
+  };
+  let offset = 0;
+  for (const line of text.split('\n')) {
+    const lineStart = offset;
+    offset += line.length + 1;
+    const range = mkRange(lc, lineStart, lineStart + line.replace(/\r$/, '').length);
+    if (line.startsWith('---')) {
+      const rest = line.slice(3).trim();
+      if (rest.length === 0 || rest.startsWith('#')) continue;
+      out[docAt(lineStart + line.length)].errors.push({ code: 'BAD_SEPARATOR', message: `invalid Yaml document separator: ${rest} (helm refuses it)`, range });
+    } else if (line.startsWith('%')) {
+      const at = docAt(lineStart + line.length);
+      const contentStart = (docs[at].contents as YNode | null)?.range?.[0] ?? docs[at].range?.[1] ?? 0;
+      if (lineStart >= contentStart) continue; // not in the directives part of a document
+      out[at].errors.push({ code: 'BAD_DIRECTIVE', message: 'did not find expected <document start>: a directive is cut off from its document (helm refuses it)', range });
+    }
+  }
 }
 
 const NOT_READ = Symbol('not-read');
@@ -413,7 +668,7 @@ function normalizeKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(normalizeKeys);
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, val] of Object.entries(v)) setKey(out, keyString(k), normalizeKeys(val));
+    for (const [k, val] of Object.entries(v)) setKey(out, k, normalizeKeys(val));
     return out;
   }
   return v === undefined ? null : v;

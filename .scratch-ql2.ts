@@ -1,0 +1,13 @@
+import fs from 'node:fs';
+import { buildModel } from './src/model/build.js';
+import { makeSource } from './src/model/source.js';
+import { lint } from './src/rules/engine.js';
+import { emptyPolicy } from './src/rules/policy.js';
+const ids = ['druid-change-not-applied','metadata-store-switch','update-strategy'];
+const rules = await Promise.all(ids.map(async (id) => (await import(`./src/rules/catalog/${id}.js`)).default));
+const R = '/work/shared/reference/chart-2023.03.1/';
+const src = (f: string, role: any) => makeSource(f, fs.readFileSync(R + f, 'utf8'), role);
+const m1 = buildModel({ manifests: [src('quickstart.rendered.yaml','manifest')], previousManifests: [src('production.rendered.yaml','manifest')], context: { now: new Date() } });
+for (const f of lint(m1, emptyPolicy(), { target: 'x', rules }).findings) console.log(f.ruleId, f.subject, f.object, f.location?.line, f.related.length);
+const m2 = buildModel({ values: [src('values.public-user-copy.yaml','values')], previousValues: [src('production-overrides.yaml','previous-values')], context: { now: new Date() } });
+for (const f of lint(m2, emptyPolicy(), { target: 'x', rules }).findings) console.log(f.ruleId, f.subject, f.path, f.location?.line);

@@ -1,0 +1,62 @@
+// Rules stage: no-dangling-quickstart-references, settings still naming a quickstart subchart that is off.
+import { bundledServiceReferences, deepStorageSettings, runtimePropertyLists } from '../../model/druid.js';
+import type { BundledService, EvidenceInput } from '../../model/druid.js';
+import { quickstartWorkload } from '../../model/quickstart.js';
+import type { DeploymentModel } from '../../model/types.js';
+import { defineRule } from '../types.js';
+import { conditionEnabled } from '../util.js';
+
+/** Subcharts Helm will not deploy, as each input can tell; undefined: the input cannot tell (admission). */
+function disabledIn(model: DeploymentModel, input: EvidenceInput): Set<BundledService> | undefined {
+  const out = new Set<BundledService>();
+  const all: BundledService[] = ['minio', 'mysql', 'zookeeper'];
+  if (input === 'values') {
+    const v = model.values!;
+    for (const c of all) if (!conditionEnabled(v, ['deployments', c])) out.add(c);
+    return out;
+  }
+  const m = model.manifests!;
+  if (!m.wholeStream) return undefined;
+  for (const c of all) if (!quickstartWorkload(m, c)) out.add(c);
+  return out;
+}
+
+export default defineRule({
+  meta: {
+    id: 'no-dangling-quickstart-references',
+    title: 'No settings pointing at a disabled quickstart subchart',
+    severity: 'error',
+    category: 'quickstart',
+    inputs: ['values', 'manifest'],
+    rationale:
+      'The chart\'s default `druid.commonRuntimeProperties` point Druid at the bundled MinIO (`druid.s3.endpoint.url=http://{{ .Release.Name }}-minio:9000`). Imply\'s guide says to disable the quickstart MinIO and use external deep storage; when `deployments.minio` (or mysql, zookeeper) is false but a runtime property or deep-storage setting still names `<release>-minio`, `-mysql` or `-zookeeper`, Druid talks to a Service that no longer exists. Helm replaces lists on merge, so a user list that drops the MinIO lines is clean.',
+    fix: 'Remove the quickstart lines from the runtime-property lists (or replace the list) and point the setting at the external service.',
+    seed: 'To use an external deep storage provider, disable the default MinIO deployment in the deployments section of the values.yaml.',
+    subject: 'The entry\'s values path (`druid.commonRuntimeProperties[1]`, `<tier>.extraEnv.<ENV_NAME>`) or `druid.deepStorage.<key>`; manifests: the manager env `imply_defaults_<service>CustomDruidProperties` (same index), `imply_defaults_deepStorage*`, agent `druid_*_runtime_*` env. Whole streams only: a single admitted object cannot tell whether a subchart is off.',
+    messages: {
+      danglingReference: '{{setting}} still points at the quickstart {{component}} service, but deployments.{{component}} is disabled; point it at the external service or remove it.',
+    },
+    tags: ['quickstart', 'deep-storage', 'runtime-properties'],
+  },
+  check(model, ctx) {
+    const disabled = {
+      values: model.values ? disabledIn(model, 'values') : undefined,
+      manifest: model.manifests ? disabledIn(model, 'manifest') : undefined,
+    };
+    const release = { values: model.context.releaseName, manifest: model.manifests?.releaseName ?? model.context.releaseName };
+    const report = (input: EvidenceInput, text: string, setting: string, subject: string, at: Parameters<typeof ctx.report>[0]['at']) => {
+      const off = disabled[input];
+      if (!off || off.size === 0) return;
+      for (const c of bundledServiceReferences(text, release[input])) {
+        if (off.has(c)) ctx.report({ messageId: 'danglingReference', data: { setting, component: c }, subject, at });
+      }
+    };
+    for (const list of runtimePropertyLists(model)) {
+      for (const e of list.entries) {
+        if (e.kind !== 'property' || e.value === undefined) continue;
+        report(list.input, e.value, `${e.key} (${list.subject})`, e.subject, e.at);
+      }
+    }
+    for (const s of deepStorageSettings(model)) report(s.input, s.value, s.subject, s.subject, s.at);
+  },
+});
