@@ -150,13 +150,13 @@ export function buildValuesModel(input: ValuesInput): ValuesModel {
 
   // The deepest position any document of the file has for the path (the last document wins a tie, as
   // it wins the merge).
+  /** The nearest key of `path` (itself or a parent, never the document root) a file has. */
   const fileRange = (f: SourceFile, path: Path) => {
-    const docs = valueDocs(f).filter((d) => isMap(d.value));
-    for (let n = path.length; n >= 0; n--) {
-      for (let j = docs.length - 1; j >= 0; j--) {
-        const pos = docs[j].positions.get(pathKey(path.slice(0, n)));
-        if (pos) return { range: pos.key ?? pos.value, exact: n === path.length, value: pos.value };
-      }
+    const doc = f.docs.find((d) => d.value !== undefined);
+    if (!doc) return undefined;
+    for (let n = path.length; n >= 1; n--) {
+      const pos = doc.positions.get(pathKey(path.slice(0, n)));
+      if (pos) return { range: pos.key ?? pos.value, exact: n === path.length, value: pos.value };
     }
     return undefined;
   };
@@ -203,7 +203,7 @@ export function buildValuesModel(input: ValuesInput): ValuesModel {
     // A default, a flag or a deleted value: the nearest parent key a user file has, latest file first.
     for (let i = files.length - 1; i >= 0; i--) {
       const r = fileRange(files[i], path);
-      if (r && r.range && (r.exact || path.length > 0)) return { file: files[i].path, range: r.range };
+      if (r) return { file: files[i].path, range: r.range };
     }
     if (files.length > 0) return { file: files[0].path, range: { line: 1, column: 1, endLine: 1, endColumn: 1 } };
     return undefined;

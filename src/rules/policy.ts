@@ -129,7 +129,7 @@ function loadInto(acc: ResolvedPolicy, ref: string, fromDir: string, ctx: LoadCt
   const pol = v as {
     name?: string;
     extends?: string | string[];
-    rules?: Record<string, Severity | 'off' | RuleSetting>;
+    rules?: Record<string, Severity | 'off' | false | RuleSetting>;
     exemptions?: Omit<PolicyExemption, 'source'>[];
     customRules?: Omit<CustomRuleSpec, 'source'>[];
     settings?: Partial<PolicySettings> & { secretNames?: Partial<PolicySettings['secretNames']> };
@@ -159,8 +159,10 @@ function loadInto(acc: ResolvedPolicy, ref: string, fromDir: string, ctx: LoadCt
       throw new PolicyError(`unknown rule id "${id}"${suggest(id, [...ctx.knownRuleIds])}`, display, at.line, at.column);
     }
     const prev = acc.rules[id] ?? {};
-    if (typeof setting === 'string') acc.rules[id] = { ...prev, severity: setting };
-    else acc.rules[id] = { severity: setting.severity ?? prev.severity, options: setting.options ? { ...(prev.options ?? {}), ...setting.options } : prev.options };
+    // A bare `off` is false in YAML 1.1 (as Helm reads YAML): both mean off.
+    const sev = (v: unknown): Severity | 'off' | undefined => (v === false ? 'off' : (v as Severity | 'off' | undefined));
+    if (typeof setting !== 'object' || setting === null) acc.rules[id] = { ...prev, severity: sev(setting) };
+    else acc.rules[id] = { severity: sev(setting.severity) ?? prev.severity, options: setting.options ? { ...(prev.options ?? {}), ...setting.options } : prev.options };
   }
   (pol.exemptions ?? []).forEach((e, i) => {
     if (e.rule && !known(e.rule)) {

@@ -2,9 +2,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REF23, cli, findingsOf } from '../helpers/cli.js';
+import { displayPath } from '../../src/cli/inputs.js';
+import { REF23, ROOT, cli, findingsOf } from '../helpers/cli.js';
 
-const rel = (f: string) => path.relative(process.cwd(), path.join(REF23, f));
+const rel = (f: string) => displayPath(path.join(REF23, f), ROOT);
 
 /** 1-based line of the first line matching `re` after line `from`. */
 function lineOf(file: string, re: RegExp, from = 1): number {
