@@ -45,7 +45,7 @@ describe('generated docs are current (npm run docs)', () => {
   }
 });
 
-const FENCE = /```yaml (incorrect|correct)( manifest)?((?: [a-z-]+=[^\s`]+)*)\n([\s\S]*?)```/g;
+const FENCE = /```yaml (incorrect|correct|previous)( manifest)?((?: [a-z-]+=[^\s`]+)*)\n([\s\S]*?)```/g;
 
 /** ` kube-version=1.30 helm-version=3.1.0` -> model context. */
 function attrs(s: string): { kubeVersion?: string; helmVersion?: string } {
@@ -67,9 +67,14 @@ describe('rule doc examples', () => {
     }
     examples.forEach((e, i) => {
       const [, kind, manifest, attrText, text] = e;
+      if (kind === 'previous') return;
+      // A ```yaml previous block right before an example is the state before the update.
+      const prev = examples[i - 1]?.[1] === 'previous' ? examples[i - 1] : undefined;
       it(`${rule.meta.id} example ${i + 1} (${kind}${manifest ?? ''}${attrText})`, () => {
         const context = attrs(attrText);
-        const model = modelFromTexts(manifest ? { manifests: [{ path: 'example.yaml', text }], context } : { values: [{ path: 'example.yaml', text }], context });
+        const previousValues = prev && !prev[2] ? [{ path: 'previous.yaml', text: prev[4] }] : undefined;
+        const previousManifests = prev && prev[2] ? [{ path: 'previous.yaml', text: prev[4] }] : undefined;
+        const model = modelFromTexts(manifest ? { manifests: [{ path: 'example.yaml', text }], context, previousValues, previousManifests } : { values: [{ path: 'example.yaml', text }], context, previousValues });
         const res = lint(model, emptyPolicy(), { target: 'example', rules: [rule] });
         const mine = res.findings.filter((f) => f.ruleId === rule.meta.id && !f.suppressed);
         if (kind === 'incorrect') expect(mine.length, 'an incorrect example must produce a finding').toBeGreaterThan(0);

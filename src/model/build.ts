@@ -46,6 +46,7 @@ export function modelFromTexts(opts: {
   sets?: SetFlag[];
   manifests?: { path: string; text: string }[];
   previousValues?: { path: string; text: string }[];
+  previousManifests?: { path: string; text: string }[];
   chartVersion?: string;
   context?: Partial<ModelContext>;
   wholeStream?: boolean;
@@ -56,6 +57,7 @@ export function modelFromTexts(opts: {
     sets: opts.sets,
     manifests: opts.manifests?.map((m) => makeSource(m.path, m.text, 'manifest')),
     previousValues: opts.previousValues?.map((v) => makeSource(v.path, v.text, 'previous-values')),
+    previousManifests: opts.previousManifests?.map((m) => makeSource(m.path, m.text, 'manifest')),
     chartVersion: opts.chartVersion,
     wholeStream: opts.wholeStream,
     live: opts.live,

@@ -9,7 +9,7 @@ import type { EnvVar } from './manifests.js';
 import { defaultsEnvPath } from './imply-env.js';
 import { formatPath, isMap } from './path.js';
 import type { Path } from './path.js';
-import type { DeploymentModel, K8sObject, ValuesModel } from './types.js';
+import type { DeploymentModel, K8sObject, ManifestModel, ValuesModel } from './types.js';
 
 /** Where a piece of evidence is: a values path, or a field of a rendered object (a subset of the rules' Anchor). */
 export type EvidenceAt = { values: Path } | { object: K8sObject; path?: Path };
@@ -78,9 +78,10 @@ function goPrint(v: unknown): string {
   return v === null || v === undefined ? '<nil>' : JSON.stringify(v);
 }
 
-function entryOf(text: string, index: number, subject: string, at: EvidenceAt, nonString = false): PropertyEntry {
-  if (nonString) return { text, kind: 'malformed', nonString: true, index, subject, at };
-  return { text, ...parseProperty(text), index, subject, at };
+/** An entry from its text and place (`where`); a non-string values item is never a property. */
+function entryOf(text: string, where: { index: number; subject: string; at: EvidenceAt }, nonString = false): PropertyEntry {
+  if (nonString) return { text, kind: 'malformed', nonString: true, ...where };
+  return { text, ...parseProperty(text), ...where };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -154,67 +155,91 @@ function valuesTiers(v: ValuesModel): { tier: string; path: Path; deployed: bool
 // ---------------------------------------------------------------------------------------------------
 // Runtime-property lists
 
-function valuesLists(v: ValuesModel): PropertyList[] {
+/** A list's service and tier, and where its entries are (values paths or one rendered env var). */
+interface ListSpec {
+  subject: string;
+  service: string;
+  tier?: string;
+  input: EvidenceInput;
+  /** Anchor of entry `i` (values: the list item; manifests: the env var's value). */
+  entryAt: (i: number) => EvidenceAt;
+  at: EvidenceAt;
+}
+
+/** Builds a `form: 'list'` list from raw items: sprig `join` drops nil items and prints the rest with %v. */
+function listOf(spec: ListSpec, items: unknown[]): PropertyList {
+  const entries: PropertyEntry[] = [];
+  items.forEach((item, i) => {
+    if (item === null || item === undefined) return;
+    entries.push(entryOf(goPrint(item), { index: i, subject: `${spec.subject}[${i}]`, at: spec.entryAt(i) }, typeof item !== 'string'));
+  });
+  return { subject: spec.subject, service: spec.service, tier: spec.tier, input: spec.input, form: 'list', entries, at: spec.at };
+}
+
+function valuesListOf(path: Path, items: unknown[], svc: { service: string; tier?: string }): PropertyList {
+  return listOf({ subject: formatPath(path), ...svc, input: 'values', entryAt: (i) => ({ values: [...path, i] }), at: { values: path } }, items);
+}
+
+const ADDITIONAL_TIER_LISTS = [
+  ['customHistoricalRuntimeProperties', 'historical'],
+  ['customMiddleManagerRuntimeProperties', 'middleManager'],
+] as const;
+
+/** `druid.*RuntimeProperties` (pivot excluded) and `additionalDataTiers[i].custom*RuntimeProperties`. */
+function valuesPropertyLists(v: ValuesModel): PropertyList[] {
   const out: PropertyList[] = [];
   const druid = v.get(['druid']);
-  if (isMap(druid)) {
-    for (const [name, list] of Object.entries(druid)) {
-      const m = /^(.+)RuntimeProperties$/.exec(name);
-      if (!m || m[1] === 'pivot' || !Array.isArray(list)) continue;
-      out.push(valuesList(['druid', name], list, serviceOfListName(m[1])));
-    }
+  for (const [name, list] of Object.entries(isMap(druid) ? druid : {})) {
+    const m = /^(.+)RuntimeProperties$/.exec(name);
+    if (m && m[1] !== 'pivot' && Array.isArray(list)) out.push(valuesListOf(['druid', name], list, serviceOfListName(m[1])));
   }
   const extra = v.get(['additionalDataTiers']);
-  if (Array.isArray(extra)) {
-    extra.forEach((tier, i) => {
-      if (!isMap(tier)) return;
-      for (const [key, service] of [
-        ['customHistoricalRuntimeProperties', 'historical'],
-        ['customMiddleManagerRuntimeProperties', 'middleManager'],
-      ] as const) {
-        const list = tier[key];
-        if (Array.isArray(list)) out.push(valuesList(['additionalDataTiers', i, key], list, { service, tier: `additionalDataTiers[${i}]` }));
-      }
-    });
-  }
-  // Agent env from `<tier>.extraEnv`: post-init-actions-k8s appends each `druid_<svc>_runtime_*` var.
-  for (const t of valuesTiers(v)) {
-    if (!t.deployed) continue;
-    const env = v.get([...t.path, 'extraEnv']);
-    if (!Array.isArray(env)) continue;
-    const bySvc = new Map<string, PropertyEntry[]>();
-    env.forEach((e, j) => {
-      if (!isMap(e) || typeof e.name !== 'string' || e.valueFrom !== undefined) return;
-      const p = agentEnvProperty(e.name);
-      if (!p) return;
-      const value = e.value === undefined || e.value === null ? '' : goPrint(e.value);
-      const list = bySvc.get(p.service) ?? [];
-      list.push({ text: `${p.key}=${value}`, key: p.key, value, kind: 'property', index: j, subject: formatPath([...t.path, 'extraEnv', e.name]), at: { values: [...t.path, 'extraEnv', j] } });
-      bySvc.set(p.service, list);
-    });
-    for (const [service, entries] of bySvc) {
-      out.push({ subject: formatPath([...t.path, 'extraEnv']), service, tier: t.tier, input: 'values', form: 'env', entries, at: { values: [...t.path, 'extraEnv'] } });
+  (Array.isArray(extra) ? extra : []).forEach((tier, i) => {
+    for (const [key, service] of ADDITIONAL_TIER_LISTS) {
+      const list = isMap(tier) ? tier[key] : undefined;
+      if (Array.isArray(list)) out.push(valuesListOf(['additionalDataTiers', i, key], list, { service, tier: `additionalDataTiers[${i}]` }));
     }
-  }
+  });
   return out;
 }
 
-function valuesList(path: Path, list: unknown[], svc: { service: string; tier?: string }): PropertyList {
-  const subject = formatPath(path);
-  const entries: PropertyEntry[] = [];
-  list.forEach((item, i) => {
-    // sprig `join` drops nil items; everything else is printed with %v.
-    if (item === null || item === undefined) return;
-    entries.push(entryOf(goPrint(item), i, `${subject}[${i}]`, { values: [...path, i] }, typeof item !== 'string'));
-  });
-  return { subject, service: svc.service, tier: svc.tier, input: 'values', form: 'list', entries, at: { values: path } };
+/** One agent env var read as the property post-init-actions-k8s appends for it. */
+interface AgentEnvItem {
+  name: string;
+  value: string;
+  at: EvidenceAt;
+  index: number;
 }
 
-function renderedList(obj: K8sObject, e: EnvVar, subjectPath: Path, svc: { service: string; tier?: string }, items: string[]): PropertyList {
-  const subject = formatPath(subjectPath);
-  const at: EvidenceAt = { object: obj, path: [...e.path, 'value'] };
-  const entries = items.map((text, i) => entryOf(text, i, `${subject}[${i}]`, at));
-  return { subject, service: svc.service, tier: svc.tier, input: 'manifest', form: 'list', entries, at };
+/** Groups a tier's agent env vars into one `form: 'env'` list per Druid service. */
+function envListsOf(tierPath: Path, input: EvidenceInput, items: AgentEnvItem[], at: EvidenceAt): PropertyList[] {
+  const bySvc = new Map<string, PropertyEntry[]>();
+  for (const it of items) {
+    const p = agentEnvProperty(it.name);
+    if (!p) continue;
+    const list = bySvc.get(p.service) ?? [];
+    list.push({ text: `${p.key}=${it.value}`, key: p.key, value: it.value, kind: 'property', index: it.index, subject: formatPath([...tierPath, 'extraEnv', it.name]), at: it.at });
+    bySvc.set(p.service, list);
+  }
+  const tier = formatPath(tierPath);
+  return [...bySvc].map(([service, entries]) => ({ subject: `${tier}.extraEnv`, service, tier, input, form: 'env', entries, at }));
+}
+
+/** Agent env from `<tier>.extraEnv` (literal values only; valueFrom carries no value). */
+function valuesEnvLists(v: ValuesModel): PropertyList[] {
+  const out: PropertyList[] = [];
+  for (const t of valuesTiers(v)) {
+    const env = v.get([...t.path, 'extraEnv']);
+    if (!t.deployed || !Array.isArray(env)) continue;
+    const items: AgentEnvItem[] = [];
+    env.forEach((e, j) => {
+      if (!isMap(e) || typeof e.name !== 'string' || e.valueFrom !== undefined) return;
+      const value = e.value === undefined || e.value === null ? '' : goPrint(e.value);
+      items.push({ name: e.name, value, index: j, at: { values: [...t.path, 'extraEnv', j] } });
+    });
+    out.push(...envListsOf(t.path, 'values', items, { values: [...t.path, 'extraEnv'] }));
+  }
+  return out;
 }
 
 /**
@@ -228,65 +253,60 @@ function additionalTierIndex(key: string): number | undefined {
   return n >= 4 ? n - 4 : undefined;
 }
 
-function manifestLists(objects: K8sObject[], manager: K8sObject | undefined): PropertyList[] {
-  const out: PropertyList[] = [];
-  if (manager) {
-    for (const e of envVars(manager)) {
-      if (e.value === undefined) continue;
-      const m = /^imply_defaults_([A-Za-z0-9]+)CustomDruidProperties$/.exec(e.name);
-      if (m && m[1] !== 'pivot') {
-        const path = defaultsEnvPath(e.name) ?? ['druid', `${m[1]}RuntimeProperties`];
-        out.push(renderedList(manager, e, path, serviceOfListName(m[1]), splitRenderedList(e.value)));
-        continue;
-      }
-      const a = /^imply_defaults_additionalDataTier(Historical|MiddleManager)RuntimeProperties$/.exec(e.name);
-      if (!a) continue;
-      const service = a[1] === 'Historical' ? 'historical' : 'middleManager';
-      const key = `custom${a[1]}RuntimeProperties`;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(e.value);
-      } catch (err) {
-        out.push({ subject: 'additionalDataTiers', service, input: 'manifest', form: 'list', entries: [], at: { object: manager, path: [...e.path, 'value'] }, parseError: err instanceof Error ? err.message : String(err) });
-        continue;
-      }
-      if (!isMap(parsed)) {
-        out.push({ subject: 'additionalDataTiers', service, input: 'manifest', form: 'list', entries: [], at: { object: manager, path: [...e.path, 'value'] }, parseError: 'expected a JSON object of lists' });
-        continue;
-      }
-      for (const [k, list] of Object.entries(parsed)) {
-        if (!Array.isArray(list)) continue;
-        const idx = additionalTierIndex(k);
-        const tierPath: Path = idx !== undefined ? ['additionalDataTiers', idx] : ['additionalDataTiers', k];
-        const tier = formatPath(tierPath);
-        const subject = formatPath([...tierPath, key]);
-        const at: EvidenceAt = { object: manager, path: [...e.path, 'value'] };
-        const entries: PropertyEntry[] = [];
-        list.forEach((item, i) => {
-          if (item === null) return;
-          entries.push(entryOf(goPrint(item), i, `${subject}[${i}]`, at, typeof item !== 'string'));
-        });
-        out.push({ subject, service, tier, input: 'manifest', form: 'list', entries, at });
-      }
-    }
+/** `imply_defaults_additionalDataTier{Historical,MiddleManager}RuntimeProperties`: a JSON object of lists. */
+function additionalTierEnvLists(manager: K8sObject, e: EnvVar, which: 'Historical' | 'MiddleManager'): PropertyList[] {
+  const service = which === 'Historical' ? 'historical' : 'middleManager';
+  const at: EvidenceAt = { object: manager, path: [...e.path, 'value'] };
+  const broken = (parseError: string): PropertyList[] => [{ subject: 'additionalDataTiers', service, input: 'manifest', form: 'list', entries: [], at, parseError }];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(e.value ?? '');
+  } catch (err) {
+    return broken(err instanceof Error ? err.message : String(err));
   }
-  for (const o of objects) {
-    if (o === manager || isManager(o)) continue;
+  if (!isMap(parsed)) return broken('expected a JSON object of lists');
+  return Object.entries(parsed).flatMap(([k, list]) => {
+    if (!Array.isArray(list)) return [];
+    const idx = additionalTierIndex(k);
+    const tierPath: Path = ['additionalDataTiers', idx ?? k];
+    const spec = { subject: formatPath([...tierPath, `custom${which}RuntimeProperties`]), service, tier: formatPath(tierPath), input: 'manifest' as const, entryAt: () => at, at };
+    return [listOf(spec, list)];
+  });
+}
+
+/** The manager's `imply_defaults_<svc>CustomDruidProperties` (literal `\n` separators) and additional-tier env. */
+function managerEnvLists(manager: K8sObject): PropertyList[] {
+  const out: PropertyList[] = [];
+  for (const e of envVars(manager)) {
+    if (e.value === undefined) continue;
+    const m = /^imply_defaults_([A-Za-z0-9]+)CustomDruidProperties$/.exec(e.name);
+    if (m && m[1] !== 'pivot') {
+      const at: EvidenceAt = { object: manager, path: [...e.path, 'value'] };
+      const path = defaultsEnvPath(e.name) ?? ['druid', `${m[1]}RuntimeProperties`];
+      out.push(listOf({ subject: formatPath(path), ...serviceOfListName(m[1]), input: 'manifest', entryAt: () => at, at }, splitRenderedList(e.value)));
+      continue;
+    }
+    const a = /^imply_defaults_additionalDataTier(Historical|MiddleManager)RuntimeProperties$/.exec(e.name);
+    if (a) out.push(...additionalTierEnvLists(manager, e, a[1] as 'Historical' | 'MiddleManager'));
+  }
+  return out;
+}
+
+/** Agent workloads' literal `druid_<svc>_runtime_*` env (the chart's own druid.host uses valueFrom). */
+function agentEnvLists(agent: K8sObject, nodeType: string): PropertyList[] {
+  const items: AgentEnvItem[] = [];
+  for (const e of envVars(agent)) {
+    if (e.value !== undefined) items.push({ name: e.name, value: e.value, index: items.length, at: { object: agent, path: [...e.path, 'value'] } });
+  }
+  return envListsOf(tierSegments(tierPathOfNodeType(nodeType)), 'manifest', items, { object: agent });
+}
+
+function manifestLists(m: ManifestModel): PropertyList[] {
+  const manager = managerOf(m);
+  const out = manager ? managerEnvLists(manager) : [];
+  for (const o of implyWorkloads(m)) {
     const nodeType = agentNodeType(o);
-    if (nodeType === undefined) continue;
-    const tier = tierPathOfNodeType(nodeType);
-    const bySvc = new Map<string, PropertyEntry[]>();
-    for (const e of envVars(o)) {
-      if (e.value === undefined) continue; // valueFrom (the chart's own druid.host from status.podIP): no literal value
-      const p = agentEnvProperty(e.name);
-      if (!p) continue;
-      const list = bySvc.get(p.service) ?? [];
-      list.push({ text: `${p.key}=${e.value}`, key: p.key, value: e.value, kind: 'property', index: list.length, subject: formatPath([...tierSegments(tier), 'extraEnv', e.name]), at: { object: o, path: [...e.path, 'value'] } });
-      bySvc.set(p.service, list);
-    }
-    for (const [service, entries] of bySvc) {
-      out.push({ subject: formatPath([...tierSegments(tier), 'extraEnv']), service, tier, input: 'manifest', form: 'env', entries, at: { object: o } });
-    }
+    if (o !== manager && !isManager(o) && nodeType !== undefined) out.push(...agentEnvLists(o, nodeType));
   }
   return out;
 }
@@ -304,10 +324,8 @@ export function runtimePropertyLists(model: DeploymentModel): PropertyList[] {
   const cached = listCache.get(model);
   if (cached) return cached;
   const out: PropertyList[] = [];
-  if (model.values) out.push(...valuesLists(model.values));
-  if (model.manifests) {
-    out.push(...manifestLists(implyWorkloads(model.manifests), managerOf(model.manifests)));
-  }
+  if (model.values) out.push(...valuesPropertyLists(model.values), ...valuesEnvLists(model.values));
+  if (model.manifests) out.push(...manifestLists(model.manifests));
   listCache.set(model, out);
   return out;
 }
@@ -357,6 +375,7 @@ export function parseQuantity(q: unknown): number | undefined {
 // ---------------------------------------------------------------------------------------------------
 // JVM flags
 
+/** The JVM memory flags the rules compare: initial heap, maximum heap, direct memory. */
 export type JvmFlagName = 'xms' | 'xmx' | 'maxDirect';
 
 /** One heap or direct-memory flag found in a value. */
@@ -524,7 +543,16 @@ export interface PivotConfig {
   at: EvidenceAt;
 }
 
-function parsePivot(text: string, subject: string, input: EvidenceInput, at: EvidenceAt, lineAt: (line: number) => EvidenceAt): PivotConfig {
+/** Where a Pivot list is and which anchor a line of its joined text maps to. */
+interface PivotSource {
+  input: EvidenceInput;
+  at: EvidenceAt;
+  lineAt: (line: number) => EvidenceAt;
+}
+
+function parsePivot(text: string, src: PivotSource): PivotConfig {
+  const { input, at, lineAt } = src;
+  const subject = PIVOT_SUBJECT;
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const errors: PivotYamlError[] = doc.errors.map((e) => {
     const pos = e.linePos?.[0];
@@ -535,6 +563,7 @@ function parsePivot(text: string, subject: string, input: EvidenceInput, at: Evi
 }
 
 const pivotCache = new WeakMap<DeploymentModel, PivotConfig[]>();
+const PIVOT_SUBJECT = 'druid.pivotRuntimeProperties';
 
 /**
  * The Pivot configuration of the release: `druid.pivotRuntimeProperties` (values) and the manager env
@@ -545,7 +574,6 @@ export function pivotConfigs(model: DeploymentModel): PivotConfig[] {
   const cached = pivotCache.get(model);
   if (cached) return cached;
   const out: PivotConfig[] = [];
-  const subject = 'druid.pivotRuntimeProperties';
   const v = model.values;
   const list = v?.get(['druid', 'pivotRuntimeProperties']);
   if (Array.isArray(list)) {
@@ -558,7 +586,8 @@ export function pivotConfigs(model: DeploymentModel): PivotConfig[] {
       const owner: number[] = [];
       for (const it of items) for (let k = 0; k < it.text.split('\n').length; k++) owner.push(it.index);
       const path: Path = ['druid', 'pivotRuntimeProperties'];
-      out.push(parsePivot(items.map((i) => i.text).join('\n'), subject, 'values', { values: path }, (line) => ({ values: owner[line - 1] !== undefined ? [...path, owner[line - 1]] : path })));
+      const lineAt = (line: number): EvidenceAt => ({ values: owner[line - 1] !== undefined ? [...path, owner[line - 1]] : path });
+      out.push(parsePivot(items.map((i) => i.text).join('\n'), { input: 'values', at: { values: path }, lineAt }));
     }
   }
   const mgr = model.manifests ? managerOf(model.manifests) : undefined;
@@ -566,7 +595,7 @@ export function pivotConfigs(model: DeploymentModel): PivotConfig[] {
     for (const e of envVars(mgr)) {
       if (e.name !== 'imply_defaults_pivotCustomDruidProperties' || e.value === undefined || e.value === '') continue;
       const at: EvidenceAt = { object: mgr, path: [...e.path, 'value'] };
-      out.push(parsePivot(splitRenderedList(e.value).join('\n'), subject, 'manifest', at, () => at));
+      out.push(parsePivot(splitRenderedList(e.value).join('\n'), { input: 'manifest', at, lineAt: () => at }));
     }
   }
   pivotCache.set(model, out);
@@ -576,6 +605,7 @@ export function pivotConfigs(model: DeploymentModel): PivotConfig[] {
 // ---------------------------------------------------------------------------------------------------
 // Custom files and user extensions (2023.03.1 line)
 
+/** One item of a druid list or map setting (custom file, user extension, custom version). */
 export interface DruidItem {
   /** `druid.customFiles[0]`, `druid.userExtensions.acme-udf`. */
   subject: string;
@@ -585,6 +615,7 @@ export interface DruidItem {
   at: EvidenceAt;
 }
 
+/** `druid.customFiles` and `druid.userExtensions` as one input carries them. */
 export interface CustomFilesEvidence {
   input: EvidenceInput;
   customFiles?: { items: DruidItem[]; at: EvidenceAt; parseError?: string };
@@ -659,6 +690,7 @@ export interface UserDirVolume {
   source?: string;
 }
 
+/** `manager.customVersions` as one input carries them, with the volume behind /mnt/var/user. */
 export interface CustomVersionsEvidence {
   input: EvidenceInput;
   versions: DruidItem[];
@@ -820,6 +852,7 @@ export function deepStorageSettings(model: DeploymentModel): { subject: string; 
 // ---------------------------------------------------------------------------------------------------
 // References to the release's quickstart services
 
+/** The quickstart subcharts whose Services settings may still name. */
 export type BundledService = 'minio' | 'mysql' | 'zookeeper';
 
 function escapeRe(s: string): string {

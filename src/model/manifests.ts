@@ -200,10 +200,11 @@ export type QuickstartComponent = 'minio' | 'mysql' | 'zookeeper';
 export function subchartComponent(o: K8sObject): QuickstartComponent | undefined {
   if (isTestHook(o)) return undefined;
   const app = o.labels.app ?? o.labels['app.kubernetes.io/name'];
-  if (app === 'minio' || app === 'mysql' || app === 'zookeeper') {
-    if (!o.labels.release && !o.labels['app.kubernetes.io/instance']) return undefined;
-    return app;
-  }
+  const rel = o.labels.release ?? o.labels['app.kubernetes.io/instance'];
+  if (!app || !rel) return undefined;
+  if (app === 'minio' || app === 'mysql' || app === 'zookeeper') return app;
+  // The real MySQL subchart labels its objects `app: <release>-mysql` (features.rendered.yaml).
+  for (const c of ['minio', 'mysql', 'zookeeper'] as const) if (app === `${rel}-${c}`) return c;
   return undefined;
 }
 

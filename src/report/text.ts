@@ -109,9 +109,9 @@ function headline(f: Finding, fallbackFile: string, paint: Paint): string {
   return `  ${paint('underline', clean(loc))}  ${paint(SEVERITY_STYLE[f.severity], f.severity.padEnd(7))}  ${clean(f.message)}  ${paint('dim', f.ruleId)}`;
 }
 
-function findingBlock(f: Finding, target: string, run: LintRun, paint: Paint): string[] {
+function findingBlock(f: Finding, target: string, run: LintRun, paint: Paint, frame: boolean): string[] {
   const out = [headline(f, target, paint)];
-  if (f.location) for (const l of codeFrame(run.sources[f.location.file], f.location, paint)) out.push(`    ${l}`);
+  if (f.location && frame) for (const l of codeFrame(run.sources[f.location.file], f.location, paint)) out.push(`    ${l}`);
   if (f.fix) out.push(`    ${paint('green', 'fix:')} ${clean(f.fix)}`);
   if (f.provenance) out.push(`    ${paint('dim', 'from:')} ${provenanceText(f.provenance)}`);
   for (const r of f.related) {
@@ -152,7 +152,10 @@ function targetBlock(r: LintResult, run: LintRun, paint: Paint): string[] {
     out.push('', paint('bold', clean(file)));
     list.forEach((f, i) => {
       if (i > 0) out.push('');
-      out.push(...findingBlock(f, r.target, run, paint));
+      // Findings anchored at the same place (chart defaults at their nearest parent key) share one frame.
+      const prev = list[i - 1]?.location;
+      const samePlace = prev !== undefined && f.location !== undefined && prev.line === f.location.line && prev.column === f.location.column;
+      out.push(...findingBlock(f, r.target, run, paint, !samePlace));
     });
   }
   if (open.length === 0) out.push('', `  ${paint('green', 'no problems found')}`);

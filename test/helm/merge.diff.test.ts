@@ -312,13 +312,15 @@ const setArb = fc
   )
   .map(([flag, segs, value]): SetArg => ({ flag, expr: `${segs.map((s, i) => (s.startsWith('[') || i === 0 ? s : `.${s}`)).join('')}=${value}` }));
 
+const FC_RUNS = Number(process.env.IMPLY_LINT_FC_RUNS ?? 25);
+
 describe('values merge = helm template (random layers)', () => {
   it('agrees on random -f layers and --set flags', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fileArb, { minLength: 1, maxLength: 3 }), fc.array(setArb, { maxLength: 2 }), async (files, sets) => {
         await agree(files, sets);
       }),
-      { numRuns: Number(process.env.IMPLY_LINT_FC_RUNS ?? 25) },
+      { numRuns: FC_RUNS },
     );
-  }, 120_000);
+  }, Math.max(120_000, FC_RUNS * 500));
 });

@@ -35,6 +35,8 @@ export interface RuleCase {
   /** A rendered manifest stream. */
   manifest?: string;
   previousValues?: string;
+  /** The object(s) before an update (admission oldObject). */
+  previousManifest?: string;
   options?: Record<string, unknown>;
   severity?: Severity;
   chartVersion?: string;
@@ -64,6 +66,7 @@ export function runCase(rule: Rule, c: RuleCase, extraRules: Rule[] = []): Findi
     sets: c.sets,
     manifests: c.manifest !== undefined ? [{ path: 'manifest.yaml', text: c.manifest }] : undefined,
     previousValues: c.previousValues !== undefined ? [{ path: 'previous.yaml', text: c.previousValues }] : undefined,
+    previousManifests: c.previousManifest !== undefined ? [{ path: 'previous.yaml', text: c.previousManifest }] : undefined,
     chartVersion: c.chartVersion,
     context: c.context,
     wholeStream: c.wholeStream,

@@ -76,9 +76,9 @@ describe('security rules on the real chart 2023.03.1 files', () => {
   it('features-overrides.yaml over production-overrides.yaml: TLS on, legacy TLS off, bundled MySQL\'s root password', () => {
     expect(run('values', 'production-overrides.yaml', 'features-overrides.yaml')).toEqual([
       // deployments.mysql: true brings the chart default mysqlRootPassword "imply" (root/imply) into use;
-      // no file sets mysql.*, so the finding sits where the last file's content starts (line 3).
-      'features-overrides.yaml:3 no-default-credentials error mysql.mysqlRootPassword @ mysql.mysqlRootPassword',
-      'features-overrides.yaml:3 no-plaintext-secrets warning mysql.mysqlRootPassword @ mysql.mysqlRootPassword',
+      // no file sets mysql.*, so the finding is anchored at line 1 of the first file.
+      'production-overrides.yaml:1 no-default-credentials error mysql.mysqlRootPassword @ mysql.mysqlRootPassword',
+      'production-overrides.yaml:1 no-plaintext-secrets warning mysql.mysqlRootPassword @ mysql.mysqlRootPassword',
     ]);
   });
 

@@ -122,6 +122,15 @@ describe('text reporter', () => {
     expect(textReporter(emptyRun(), context())).toBe('0 errors, 0 warnings, 0 info, 0 suppressed (0 targets, policy production, fail-on error)\n');
   });
 
+  it('shows one frame for consecutive findings at the same place', () => {
+    const r = runOf([{ target: 'root.yaml', values: [{ path: 'root.yaml', text: 'a: 1\n' }] }]);
+    const atRoot = r.results[0].findings.filter((f) => !f.suppressed && f.location?.line === 1 && f.location.column === 1);
+    expect(atRoot.length).toBeGreaterThan(1);
+    const text = textReporter(r, context());
+    expect(text.split('\n').filter((l) => l === '    > 1 | a: 1')).toHaveLength(1);
+    expect(text.split('\n').filter((l) => l.startsWith('  root.yaml:1:1  '))).toHaveLength(atRoot.length);
+  });
+
   it('never echoes control characters from user files', () => {
     const odd = textReporter(oddRun(), context({ color: false }));
     expect(odd).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);

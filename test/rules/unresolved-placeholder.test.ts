@@ -67,7 +67,7 @@ ruleTester.run('unresolved-placeholder', rule, {
     {
       name: 'the same placeholder rendered into the manager env has the same subject',
       manifest: manager(['IMPLY_MANAGER_STORE_HOST', '${DB_HOST}']),
-      errors: [{ messageId: 'placeholder', object: 'Deployment/imply-manager', path: 'spec.template.spec.containers[0].env[1].value', line: 17, column: 22, subject: 'manager.metadataStore.host' }],
+      errors: [{ messageId: 'placeholder', object: 'Deployment/imply-manager', path: 'spec.template.spec.containers[0].env[1].value', line: 16, column: 22, subject: 'manager.metadataStore.host' }],
     },
     {
       name: '<fill-me> in a password',

@@ -37,7 +37,7 @@ export default defineRule({
       'Imply\'s guide secures the cluster with an authentication token kept in a Kubernetes Secret ("Uncomment the auth key in the security section ... secretName: imply-auth-token"); it also enables Druid user-based authentication. Without `security.auth.secretName` the chart renders no `IMPLY_MANAGER_AUTH_TOKEN` and anyone who reaches the pods can drive the manager and agents. The guide\'s own token `supersecret` "is meant as an example only"; the chart suggests `openssl rand -base64 32`, so a token under 32 bytes or a documented example is weak.',
     fix: 'Create the token Secret (kubectl create secret generic imply-auth-token --from-literal="auth-token=$(openssl rand -base64 32)") and set security.auth.secretName: imply-auth-token.',
     seed: 'Uncomment the auth key in the security section of the values.yaml to enable authentication. For example: secretName: imply-auth-token',
-    subject: 'security.auth.secretName (auth off); security.auth.secretName/auth-token (the token Secret\'s content)',
+    subject: 'security.auth.secretName[/auth-token]',
     messages: {
       notEnabled:
         'Authentication between Imply services is off (security.auth.secretName is not set). Create an auth-token Secret and set security.auth.secretName to it.',

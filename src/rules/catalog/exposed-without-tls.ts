@@ -103,7 +103,7 @@ export default defineRule({
       'Imply\'s guide exposes the Manager UI (port 80, or 443 with TLS), Pivot (9095) and the Druid console (8888) through LoadBalancer Services or ingresses. With `security.tls` off, logins, tokens and query results then cross networks outside the cluster in plain text. An Ingress with `tls:` entries or a load balancer with a TLS certificate annotation encrypts the external leg (warning: traffic behind it is still plain); an internal load balancer stays inside the private network (info).',
     fix: 'Enable TLS (security.tls.secretName), or keep the Service ClusterIP / the ingress off and use kubectl port-forward.',
     seed: 'Imply Manager requires port 80 (or 443 if TLS is enabled); Pivot requires port 9095; Druid requires port 8888.',
-    subject: 'the values key of the exposure: manager.service, query.service, manager.ingress, query.ingress.pivot, query.ingress.router',
+    subject: 'the exposure\'s values key (manager.service, query.service, manager.ingress, query.ingress.pivot, query.ingress.router)',
     messages: {
       exposed: '{{subject}} exposes {{what}} outside the cluster ({{kind}}) while TLS is off (security.tls is empty). Enable TLS or keep it internal.',
       exposedTlsAtEdge:

@@ -1,10 +1,12 @@
 // Rules stage: jvm-heap-consistency, heap flags sit under the right key, parse, and Xms does not exceed Xmx.
 import { jvmView, runtimePropertyLists } from '../../model/druid.js';
-import type { JvmSetting } from '../../model/druid.js';
+import type { JvmFlagName, JvmSetting } from '../../model/druid.js';
 import { defineRule } from '../types.js';
 import type { RuleContext } from '../types.js';
 
-function compare(ctx: RuleContext, list: string, xms: JvmSetting | undefined, xmx: JvmSetting | undefined, jvm: string): void {
+/** Reports an initial heap above the maximum of one JVM (`jvm` names it in the message). */
+function compare(ctx: RuleContext, list: string, jvm: string, s: Partial<Record<JvmFlagName, JvmSetting>>): void {
+  const { xms, xmx } = s;
   if (!xms || !xmx || xms.bytes === undefined || xmx.bytes === undefined) return;
   if (xms.bytes <= xmx.bytes) return;
   ctx.report({
@@ -45,8 +47,8 @@ export default defineRule({
         else if (i.kind === 'noFlag') ctx.report({ messageId: 'missingFlag', data: { key: i.key, value: i.token, list: list.subject, expected: i.expected ?? '' }, subject: i.entry.subject, at: i.entry.at });
         else ctx.report({ messageId: 'malformedSize', data: { key: i.key, token: i.token, list: list.subject }, subject: i.entry.subject, at: i.entry.at });
       }
-      compare(ctx, list.subject, view.service.xms, view.service.xmx, `${list.service} service`);
-      compare(ctx, list.subject, view.peon.xms, view.peon.xmx, 'task (peon)');
+      compare(ctx, list.subject, `${list.service} service`, view.service);
+      compare(ctx, list.subject, 'task (peon)', view.peon);
     }
   },
 });

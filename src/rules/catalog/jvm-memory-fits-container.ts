@@ -1,7 +1,9 @@
 // Rules stage: jvm-memory-fits-container, a tier's memory limit holds the heap plus direct memory of its JVMs.
 import { jvmView, podMemoryLimits, runtimePropertyLists, servicesOfTier } from '../../model/druid.js';
-import type { JvmSetting, PropertyList } from '../../model/druid.js';
+import type { JvmFlagName, JvmSetting, PropertyList } from '../../model/druid.js';
 import { defineRule } from '../types.js';
+
+type JvmSettings = Partial<Record<JvmFlagName, JvmSetting>>;
 
 function mib(bytes: number): string {
   return `${Math.round(bytes / 2 ** 20)}Mi`;
@@ -33,10 +35,9 @@ export default defineRule({
         const rank = (l: PropertyList) => (l.form === 'env' ? 2 : l.tier ? 1 : 0);
         const ordered = [...mine].sort((a, b) => rank(a) - rank(b));
         const view = jvmView(ordered);
-        const jvms: [string, Partial<Record<'xmx' | 'maxDirect', JvmSetting>>][] = [
-          [`The ${service} JVM`, view.service],
-          ...(service === 'middleManager' ? [['A task (peon) JVM', view.peon] as [string, Partial<Record<'xmx' | 'maxDirect', JvmSetting>>]] : []),
-        ];
+        // Task peons run in the middleManager's pod, each with the javaOpts heap and direct memory.
+        const jvms: [string, JvmSettings][] = [[`The ${service} JVM`, view.service]];
+        if (service === 'middleManager') jvms.push(['A task (peon) JVM', view.peon]);
         for (const [jvm, s] of jvms) {
           const { xmx, maxDirect } = s;
           if (!xmx || !maxDirect || xmx.bytes === undefined || maxDirect.bytes === undefined) continue;

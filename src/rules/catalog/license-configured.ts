@@ -26,7 +26,7 @@ export default defineRule({
       'Imply\'s guide: "By default, a new Imply trial installation includes a 30-day license". A longer-term licence is applied through the `imply-secrets` Secret holding a file IMPLY_MANAGER_LICENSE_KEY, which the manager mounts from `manager.secretName` (or, discouraged, inline as `manager.licenseKey`). With both empty, the cluster stops being licensed after 30 days. The chart mounts the Secret as optional, so a Secret without the key fails silently; at admission and in preflight that is an error.',
     fix: 'Create the licence Secret (kubectl create secret generic imply-secrets --from-file=IMPLY_MANAGER_LICENSE_KEY) and set manager.secretName: imply-secrets.',
     seed: 'By default, a new Imply trial installation includes a 30-day license. If you have a longer-term license that you want to apply, follow these steps: Create a file named IMPLY_MANAGER_LICENSE_KEY ... kubectl create secret generic imply-secrets --from-file=IMPLY_MANAGER_LICENSE_KEY',
-    subject: 'manager.secretName (no licence wired); manager.secretName/IMPLY_MANAGER_LICENSE_KEY (the Secret lacks the key)',
+    subject: 'manager.secretName[/IMPLY_MANAGER_LICENSE_KEY]',
     messages: {
       notConfigured:
         'No long-term licence is configured (manager.secretName and manager.licenseKey are both empty): only the 30-day trial licence applies. Create the imply-secrets Secret with IMPLY_MANAGER_LICENSE_KEY and set manager.secretName.',

@@ -19,7 +19,7 @@ export default defineRule({
       missingOnCreate:
         'Metadata database "{{database}}" ({{subject}}) does not exist yet on {{address}}; user "{{user}}" may create it but would lack {{missing}} on it ({{detail}}). GRANT ALL PRIVILEGES ON `{{database}}`.* TO the user.',
       cannotCreate:
-        'Metadata database "{{database}}" ({{subject}}) does not exist on {{address}} and user "{{user}}" cannot create it ({{detail}}). Create the database in advance and grant the user ALL on it, or grant {{needed}}.',
+        'Metadata database "{{database}}" ({{subject}}) does not exist on {{address}} (or user "{{user}}" cannot see it) and the user cannot create it ({{detail}}). Create the database in advance and grant the user ALL on it, or grant {{needed}}.',
       pgNotPrivileged:
         'User "{{user}}" neither owns PostgreSQL metadata database "{{database}}" ({{subject}}) on {{address}} nor holds what the Manager needs: missing {{missing}}. ALTER DATABASE "{{database}}" OWNER TO the user, or GRANT CONNECT, CREATE ON DATABASE and CREATE ON SCHEMA public.',
     },

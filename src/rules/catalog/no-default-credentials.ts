@@ -92,7 +92,7 @@ export default defineRule({
       'Imply\'s guide and chart publish credentials: the chart defaults deep storage and MinIO to `implypassword` and the bundled MySQL root password to `imply`, the guide\'s metadata-store example is root/`imply`, and its auth token `supersecret` "is meant as an example only". Anyone can read them, so a component that Helm deploys with one of them is open. Only credentials a deployed component uses count (a disabled subchart\'s defaults are not used), and only passwords and secret keys: a user name alone is no credential.',
     fix: 'Replace the published default with a strong secret, kept in a Kubernetes Secret rather than in the values.',
     seed: 'user: root password: imply (metadata-store example); kubectl create secret generic imply-auth-token --from-literal="auth-token=supersecret" ... This is meant as an example only.',
-    subject: 'the values key of the password: manager.metadataStore.password, druid.metadataStore.password, druid.deepStorage.password, mysql.mysqlRootPassword, mysql.mysqlPassword, minio.secretKey',
+    subject: 'the password\'s values key (manager.metadataStore.password, druid.metadataStore.password, druid.deepStorage.password, mysql.mysqlRootPassword, mysql.mysqlPassword, minio.secretKey)',
     messages: {
       defaultCredential: '{{subject}} is a published default or documented example credential. Set a strong secret of your own, kept in a Kubernetes Secret.',
     },

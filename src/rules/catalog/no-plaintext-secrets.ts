@@ -1,7 +1,6 @@
 // Rules stage: no-plaintext-secrets, passwords and keys belong in Secrets, not in values or literal env.
 import { envVars, isTestHook, isWorkload } from '../../model/manifests.js';
 import { formatPath, isMap } from '../../model/path.js';
-import type { Path } from '../../model/path.js';
 import type { ValuesModel } from '../../model/types.js';
 import { defineRule } from '../types.js';
 import type { RuleContext } from '../types.js';
@@ -63,7 +62,7 @@ export default defineRule({
       'Imply\'s guide keeps secrets in Kubernetes Secrets and warns that a secret passed on the command line "remains in your history". Passwords written in the values are stored in the Helm release, and the chart renders the metadata-store and deep-storage ones (and an inline licence key) into literal env values on the manager Deployment, readable by anyone who can read the pod spec. Empty values are fine: the manager also reads `IMPLY_MANAGER_*` files from the Secret mounted at /run/secrets/imply.io.',
     fix: 'Leave the password empty in the values and provide it from a Kubernetes Secret (for example the imply-secrets Secret, or the pods\' cloud identity for deep storage).',
     seed: 'If you pass the authentication token to the agent this way, the token remains in your history. This is meant as an example only. Consult the Kubernetes secrets documentation for secure ways to create the secret.',
-    subject: 'the values key holding the secret (manager.metadataStore.password, druid.deepStorage.password, minio.secretKey, manager.licenseKey, …); a literal env value maps to the key it renders from',
+    subject: 'the secret\'s values key (e.g. druid.deepStorage.password, manager.licenseKey); a literal env value maps to the key it renders from',
     messages: {
       plaintext: '{{subject}} holds a secret in plain text, readable in the Helm release and in literal pod env values. Leave it empty and provide the secret from a Kubernetes Secret.',
     },

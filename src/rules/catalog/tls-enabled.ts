@@ -17,7 +17,7 @@ export default defineRule({
       'Imply\'s guide secures the cluster "with Kubernetes TLS and authentication options": the manager uses the CA in the `security.tls.secretName` Secret to issue certificates for every service. The chart turns TLS on only when `security.tls` is non-empty (it tests `empty .Values.security.tls`), and the default values ship `security: {}`, so manager, agents and Druid talk in plain text. Rendered manager and agent pods carry the evidence: the `IMPLY_MANAGER_CA_CERT_PATH` env and the `ca-secrets` volume.',
     fix: 'Create the CA Secret (kubectl create secret tls imply-ca --key ca.key --cert ca.crt) and set security.tls.secretName: imply-ca.',
     seed: 'Uncomment the TLS key in the security section of the values.yaml to enable TLS: secretName: imply-ca',
-    subject: 'security.tls (values key; on manifests: every manager and agent workload without the CA env and volume)',
+    subject: SUBJECT,
     messages: {
       disabled:
         'TLS between the Imply manager, agents and Druid services is off (security.tls is empty). Create a CA Secret and set security.tls.secretName to it.',

@@ -68,8 +68,8 @@ export default defineRule({
       'With TLS on, the manager mounts the Secret named by `security.tls.secretName` (`tls.crt` and `tls.key` as subPaths) and uses it as the CA "that will be used to generate certificates" for every service (chart comment; the guide creates it with `kubectl create secret tls`). An empty or malformed name, a Secret without both keys, a certificate that is not a CA, a key that does not belong to it, an expired certificate or an RSA key under 2048 bits leaves the cluster without working TLS. Certificates are read with node:crypto, so EC and Ed25519 keys are understood; a key type the runtime cannot load is not reported as invalid.',
     fix: 'Point security.tls.secretName at a kubernetes.io/tls Secret holding a current CA certificate (basicConstraints CA:TRUE, RSA >= 2048 or EC) and its matching private key.',
     seed: 'kubectl create secret tls imply-ca --key path/to/ca.key --cert path/to/ca.crt',
-    subject:
-      'security.tls.secretName for the name; the Secret\'s content adds /type, /tls.crt, /tls.key, /ca, /validity, /key-size or /key-match so that each problem has its own fingerprint',
+    // Each problem of the Secret's content has its own fingerprint: security.tls.secretName/<check>.
+    subject: 'security.tls.secretName[/type, /tls.crt, /tls.key, /ca, /validity, /key-size, /key-match]',
     messages: {
       missingSecretName: 'TLS is on but security.tls.secretName is empty: the CA Secret cannot be mounted. Set it to the name of the CA Secret.',
       invalidSecretName: 'security.tls.secretName "{{name}}" is not a valid Secret name (DNS-1123: lowercase letters, digits, "-" and "."). Use the CA Secret\'s name.',
