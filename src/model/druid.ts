@@ -455,7 +455,8 @@ export function jvmView(lists: PropertyList[]): JvmView {
         continue;
       }
       for (const f of flags) {
-        if (expected && f.flag !== expected) {
+        // Only a swapped heap bound is a wrong key; direct memory has no key of its own, so it may ride along.
+        if (expected && f.flag !== expected && f.flag !== 'maxDirect') {
           view.issues.push({ kind: 'wrongKey', entry, list, key, token: f.token, expected: FLAG_TEXT[expected] });
           continue;
         }

@@ -303,7 +303,9 @@ function emit(t: Tree, indent: number): string {
   return `${pad}${t.text}\n`;
 }
 
-const fileArb = fc.array(fc.tuple(fc.constantFrom(...KEYS), treeArb), { maxLength: 5 }).map((entries) => emit({ k: 'map', entries }, 0));
+const docArb = fc.array(fc.tuple(fc.constantFrom(...KEYS), treeArb), { maxLength: 5 }).map((entries) => emit({ k: 'map', entries }, 0));
+/** A values file: usually one document, sometimes several (Helm merges them all). */
+const fileArb = fc.array(docArb, { minLength: 1, maxLength: 2 }).map((docs) => docs.join('---\n'));
 const setArb = fc
   .tuple(
     fc.constantFrom<SetArg['flag']>('--set', '--set-string'),

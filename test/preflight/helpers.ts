@@ -7,7 +7,12 @@ import { modelFromTexts } from '../../src/model/build.js';
 import type { LiveFacts } from '../../src/model/types.js';
 import { lint } from '../../src/rules/engine.js';
 import { emptyPolicy } from '../../src/rules/policy.js';
-import { BUILTIN_RULES } from '../../src/rules/registry.js';
+import metadataDbPrivileges from '../../src/rules/catalog/metadata-db-privileges.js';
+import metadataDbReachable from '../../src/rules/catalog/metadata-db-reachable.js';
+import metadataDbUtf8mb4 from '../../src/rules/catalog/metadata-db-utf8mb4.js';
+import metadataDbVersion from '../../src/rules/catalog/metadata-db-version.js';
+import requiredSecretsPresent from '../../src/rules/catalog/required-secrets-present.js';
+import zookeeperLiveVersion from '../../src/rules/catalog/zookeeper-live-version.js';
 import type { Finding } from '../../src/rules/types.js';
 import { SERVICES } from '../setup/services.js';
 
@@ -24,8 +29,8 @@ export function suffix(): string {
   return randomBytes(3).toString('hex');
 }
 
-/** The live rules, run by the real engine. */
-export const LIVE_RULES = BUILTIN_RULES.filter((r) => r.meta.inputs.includes('live') && r.meta.category === 'live');
+/** The live rules (RULES.md "Live checks"), run by the real engine. */
+export const LIVE_RULES = [metadataDbReachable, metadataDbUtf8mb4, metadataDbPrivileges, metadataDbVersion, zookeeperLiveVersion, requiredSecretsPresent];
 
 /** Lints values + live facts with the live rules and returns `ruleId/messageId/subject` triples and the findings. */
 export function lintLive(values: string, live: LiveFacts): { keys: string[]; findings: Finding[] } {

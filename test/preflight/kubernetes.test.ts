@@ -17,7 +17,8 @@ import { runPreflight } from '../../src/preflight/index.js';
 import { probeKubernetes } from '../../src/preflight/probes/kubernetes.js';
 import { lint } from '../../src/rules/engine.js';
 import { emptyPolicy } from '../../src/rules/policy.js';
-import { BUILTIN_RULES } from '../../src/rules/registry.js';
+import requiredSecretsPresent from '../../src/rules/catalog/required-secrets-present.js';
+import tlsSecretValid from '../../src/rules/catalog/tls-secret-valid.js';
 import { makeCert } from '../helpers/pki.js';
 import { silentListener } from './helpers.js';
 
@@ -148,16 +149,17 @@ describe('Kubernetes probe', () => {
     expect(live.kubernetes).toMatchObject({ reachable: true, namespace: 'imply', server: base });
     expect(live.secrets).toEqual([
       expect.objectContaining({ name: 'imply-ca', purpose: 'tls', exists: true, type: 'kubernetes.io/tls', namespace: 'imply' }),
-      expect.objectContaining({ name: 'imply-auth-token', purpose: 'auth', exists: false, error: undefined }),
+      expect.objectContaining({ name: 'imply-auth-token', purpose: 'auth', exists: false }),
       expect.objectContaining({ name: 'imply-secrets', purpose: 'license', exists: false }),
     ]);
     // Data stays as the API returns it: base64.
     expect(Buffer.from(live.secrets![0].data!['tls.crt'], 'base64').toString()).toBe(ca.certPem);
+    expect(live.secrets![1].error, 'a 404 is a missing Secret, not an error').toBeUndefined();
     expect(live.secrets![2].error).toMatch(/HTTP 403/);
     expect(JSON.stringify(live)).not.toContain(TOKEN);
 
     const model = modelFromTexts({ values: [{ path: 'values.yaml', text: valuesText }], live, context: { now: new Date() } });
-    const rules = BUILTIN_RULES.filter((r) => ['required-secrets-present', 'tls-secret-valid'].includes(r.meta.id));
+    const rules = [requiredSecretsPresent, tlsSecretValid];
     const res = lint(model, emptyPolicy(), { target: 'preflight', rules });
     expect(res.ruleErrors).toEqual([]);
     expect(res.findings.map((f) => `${f.ruleId}/${f.messageId}/${f.subject}`)).toEqual(['required-secrets-present/missing/security.auth.secretName']);
@@ -168,8 +170,7 @@ describe('Kubernetes probe', () => {
     const live = await runPreflight({ values, druidDatabases: [], timeoutMs: 3000, kubeconfig: kubeconfig(dir, base, caPem), helm: false });
     expect(live.secrets![0]).toMatchObject({ name: 'leaf-ca', exists: true });
     const model = modelFromTexts({ values: [{ path: 'values.yaml', text: valuesText }], live, context: { now: new Date() } });
-    const tlsRule = BUILTIN_RULES.find((r) => r.meta.id === 'tls-secret-valid')!;
-    const res = lint(model, emptyPolicy(), { target: 'preflight', rules: [tlsRule] });
+    const res = lint(model, emptyPolicy(), { target: 'preflight', rules: [tlsSecretValid] });
     expect(res.findings.map((f) => f.ruleId)).toContain('tls-secret-valid');
   });
 
@@ -190,8 +191,7 @@ describe('Kubernetes probe', () => {
       expect(r.kubernetes.error).toMatch(/did not answer/);
       expect(r.secrets[0].error).toBeTruthy();
       const model = modelFromTexts({ values: [{ path: 'values.yaml', text: valuesText }], live: { secrets: r.secrets } });
-      const rule = BUILTIN_RULES.find((x) => x.meta.id === 'required-secrets-present')!;
-      const res = lint(model, emptyPolicy(), { target: 'preflight', rules: [rule] });
+      const res = lint(model, emptyPolicy(), { target: 'preflight', rules: [requiredSecretsPresent] });
       expect(res.findings.map((f) => [f.messageId, f.severity])).toEqual([['unreadable', 'warning']]);
     } finally {
       await silent.close();

@@ -13,6 +13,7 @@ ruleTester.run('jvm-heap-consistency', rule, {
     },
     { name: 'equal sizes in different units', values: 'druid:\n  brokerRuntimeProperties:\n    - jvm.config.xms=-Xms1024m\n    - jvm.config.xmx=-Xmx1G\n' },
     { name: 'Xms and Xmx in different lists are not compared', values: 'druid:\n  historicalRuntimeProperties:\n    - jvm.config.xms=-Xms8g\n  historicalTier1RuntimeProperties:\n    - jvm.config.xmx=-Xmx4g\n' },
+    { name: 'direct memory next to the heap flag is no wrong key', values: 'druid:\n  historicalRuntimeProperties:\n    - jvm.config.xmx=-Xmx4g -XX:MaxDirectMemorySize=4g\n' },
     { name: 'the last flag wins on a JVM command line', values: 'druid:\n  middleManagerRuntimeProperties:\n    - druid.indexer.runner.javaOpts=-Xms4g -Xmx2g -Xms1g\n' },
     { name: 'a later -f list replaces the broken one', values: ['druid:\n  brokerRuntimeProperties:\n    - jvm.config.xms=-Xmx128m\n', 'druid:\n  brokerRuntimeProperties:\n    - jvm.config.xms=-Xms128m\n'] },
     { name: 'manifest: features render', manifest: managerDoc([['imply_defaults_historicalCustomDruidProperties', 'jvm.config.xms=-Xms4g\\njvm.config.xmx=-Xmx4g\\ndruid.processing.numThreads=7'], ['imply_defaults_middleManagerCustomDruidProperties', 'druid.indexer.runner.javaOpts=-server -Xms1g -Xmx1g -XX:MaxDirectMemorySize=2g']]) },

@@ -42,6 +42,11 @@ ruleTester.run('jvm-memory-fits-container', rule, {
       errors: [{ messageId: 'exceedsLimit', path: 'additionalDataTiers[0].resources.limits.memory', line: 5, subject: 'additionalDataTiers[0].resources.limits.memory' }],
     },
     {
+      name: 'values: a historical with heap and direct memory in its jvm.config keys',
+      values: 'druid:\n  historicalRuntimeProperties:\n    - jvm.config.xms=-Xms4g\n    - jvm.config.xmx=-Xmx4g -XX:MaxDirectMemorySize=4g\ndataTier1:\n  resources:\n    limits:\n      memory: 6Gi\n',
+      errors: [{ messageId: 'exceedsLimit', path: 'dataTier1.resources.limits.memory', line: 8, column: 7, related: 1 }],
+    },
+    {
       name: 'values: limit set by --set over the chart defaults',
       values: peonValues,
       sets: [{ flag: '--set', expr: 'dataTier1.resources.limits.memory=1500M' }],

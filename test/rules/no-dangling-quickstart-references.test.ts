@@ -13,6 +13,15 @@ ruleTester.run('no-dangling-quickstart-references', rule, {
     { name: 'MinIO off, list cleared by a later -f file', values: ['deployments:\n  minio: false\n', 'druid:\n  commonRuntimeProperties: []\n'] },
     { name: 'a literal host of another release is not ours', context: { releaseName: 'prod' }, values: 'deployments:\n  minio: false\ndruid:\n  commonRuntimeProperties:\n    - druid.s3.endpoint.url=http://staging-minio:9000\n' },
     { name: 'a comment naming MinIO is harmless', values: 'deployments:\n  minio: false\ndruid:\n  commonRuntimeProperties:\n    - "# was http://{{ .Release.Name }}-minio:9000"\n' },
+    {
+      name: '2021 chart line: bundled MySQL defaults to on, so its Service is live',
+      chartVersion: '2021.05-1',
+      values: 'druid:\n  coordinatorRuntimeProperties:\n    - druid.metadata.storage.connector.connectURI=jdbc:mysql://{{ .Release.Name }}-mysql:3306/druid\n',
+    },
+    {
+      name: 'the chart line from images.manager.tag (2021.05): MySQL on by default',
+      values: 'images:\n  manager:\n    tag: "2021.05"\ndruid:\n  coordinatorRuntimeProperties:\n    - druid.metadata.storage.connector.connectURI=jdbc:mysql://{{ .Release.Name }}-mysql:3306/druid\n',
+    },
     { name: 'manifest: quickstart render with the MinIO Deployment', manifest: stream(managerDoc([['imply_defaults_commonCustomDruidProperties', QS_COMMON]]), MINIO_DEPLOYMENT) },
     { name: 'manifest: one object at admission cannot tell whether MinIO is off', wholeStream: false, manifest: managerDoc([['imply_defaults_commonCustomDruidProperties', QS_COMMON]]) },
     { name: 'manifest: production render', manifest: managerDoc([['imply_defaults_commonCustomDruidProperties', 'druid.s3.enablePathStyleAccess=false'], ['imply_defaults_deepStoragePath', 's3://acme-imply-deep-storage/prod/']]) },

@@ -46,6 +46,7 @@ ruleTester.run('no-default-credentials', rule, {
     { name: 'a user name alone is no credential', values: `${clean.replace('user: ""', 'user: imply')}` },
     { name: 'imply as a password for a non-root user is not the documented pair', values: `${clean}manager:\n  metadataStore:\n    user: imply_app\n    password: imply\n` },
     { name: 'manager off: its metadata store and druid defaults are not used', values: 'deployments:\n  manager: false\n  minio: false\n' },
+    { name: 'null deletes the chart\'s default deep-storage password', values: 'deployments:\n  minio: false\ndruid:\n  deepStorage:\n    password: null\n' },
     { name: 'manifest: production manager (passwords empty)', manifest: managerYaml() },
     { name: 'manifest: MinIO Secret with its own keys', manifest: minioSecret.replace('aW1wbHlwYXNzd29yZA==', Buffer.from('s3cr3t-from-vault-0000000000').toString('base64')) },
     {

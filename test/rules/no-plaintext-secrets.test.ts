@@ -22,6 +22,7 @@ ruleTester.run('no-plaintext-secrets', rule, {
     { name: 'all passwords empty (production overrides)', values: clean },
     { name: 'a disabled subchart\'s secrets are not deployed', values: `${clean}mysql:\n  mysqlRootPassword: imply\nminio:\n  secretKey: implypassword\n` },
     { name: 'MySQL disabled with YAML 1.1 "off"', values: `${clean.replace('mysql: false', 'mysql: off')}mysql:\n  mysqlRootPassword: imply\n` },
+    { name: 'null deletes chart-default passwords', values: 'deployments:\n  minio: false\nmanager:\n  metadataStore:\n    password: null\ndruid:\n  metadataStore:\n    password: null\n  deepStorage:\n    password: null\n' },
     { name: 'user names are not secrets', values: clean.replace('user: ""', 'user: AKIAEXAMPLE') },
     { name: 'manifest: empty literal values and Secret references', manifest: managerYaml({ authSecret: 'imply-auth-token', licenseSecret: 'imply-secrets' }) },
   ],

@@ -26,7 +26,7 @@ export default defineRule({
       'Imply\'s guide describes `druid.customFiles` entries as a `path` plus the boolean flags executable, unpack, hadoopDependency and classpath, where hadoopDependency and classpath "are mutually exclusive", and `druid.userExtensions` as extension names mapped to HTTPS URLs. A file without a path, both location flags on, a quoted "true" or a plain-HTTP extension URL fails when the services fetch them. These keys exist on the 2023.03 chart line only.',
     fix: 'Give each custom file a path and boolean flags with at most one of hadoopDependency and classpath true, and point each user extension at an https:// URL.',
     seed: 'Optionally, you can set one of the following two options for the location type to true. They are mutually exclusive, so if you set one to true, set the other to false or omit it.',
-    subject: '`druid.customFiles[i]` (`druid.customFiles[i].<flag>` for a flag), `druid.userExtensions.<name>`; manifests: the manager env `imply_defaults_customFiles` / `imply_defaults_userExtensions` (JSON, same indexes and names).',
+    subject: 'druid.customFiles[i] (druid.customFiles[i].<flag> for a flag), druid.userExtensions.<name> (manifests: the manager env imply_defaults_customFiles / imply_defaults_userExtensions, same indexes and names)',
     messages: {
       notObject: '{{subject}} is not a map with a path and flags; write it as {path: …, executable: …, unpack: …}.',
       noPath: '{{subject}} has no path; set path to the file\'s location (e.g. an https:// URL).',

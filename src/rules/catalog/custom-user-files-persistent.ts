@@ -22,7 +22,7 @@ export default defineRule({
       'The manager offers a custom Imply build listed in `manager.customVersions` only while `imply-<version>.tar.gz` sits in /mnt/var/user. The chart mounts /mnt/var from an emptyDir, so a file copied there with kubectl cp "will not be available in the container if the Pod is restarted" (Imply\'s guide). An entry that cannot name such a file is an error.',
     fix: 'Mount a PersistentVolumeClaim or NFS volume at /mnt/var/user with manager.extraVolumes and manager.extraVolumeMounts, and list versions exactly as in imply-<version>.tar.gz.',
     seed: 'To have custom user files available while running in Kubernetes, you need to get the files into the /mnt/var/user directory. … The file will not be available in the container if the Pod is restarted for any reason.',
-    subject: '`manager.customVersions` (not persistent), `manager.customVersions[i]` (bad entry); manifests: the manager env `imply_defaults_customImplyVersions` and the volume mounted over /mnt/var/user.',
+    subject: 'manager.customVersions (no persistent /mnt/var/user), manager.customVersions[i] (bad entry); manifests: the manager env imply_defaults_customImplyVersions',
     messages: {
       notPersistent: `manager.customVersions is set but ${USER_FILES_DIR} on the manager is not on a persistent volume (the chart mounts /mnt/var as an emptyDir), so the imply-<version>.tar.gz files vanish on restart; mount a persistent volume at ${USER_FILES_DIR}.`,
       badVersion: '{{subject}} cannot name a file imply-<version>.tar.gz: {{problem}}.',

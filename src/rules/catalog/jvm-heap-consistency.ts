@@ -28,9 +28,8 @@ export default defineRule({
     rationale:
       'Druid services take their heap from `jvm.config.xms` / `jvm.config.xmx` entries and task peons from the flags in `druid.indexer.runner.javaOpts`. A JVM refuses to start when the initial heap exceeds the maximum or a size does not parse, and a flag under the wrong key silently changes the other bound: Imply\'s own example in the Kubernetes guide writes `jvm.config.xms=-Xmx128m`, which sets the maximum heap from the key meant for the initial one.',
     fix: 'Give `jvm.config.xms` an `-Xms<size>` and `jvm.config.xmx` an `-Xmx<size>` flag (sizes like 512m or 4g) with Xms no larger than Xmx, in the lists and in javaOpts alike.',
-    seed: '- jvm.config.xms=-Xmx128m\n- jvm.config.xmx=-Xmx1280m',
-    subject:
-      'The entry\'s values path (`druid.<service>RuntimeProperties[i]`, …); manifests map `imply_defaults_<service>CustomDruidProperties` entries to the same index.',
+    seed: 'jvm.config.xms=-Xmx128m',
+    subject: 'the entry: druid.<service>RuntimeProperties[i], additionalDataTiers[n].custom<Service>RuntimeProperties[i] or <tier>.extraEnv.<ENV_NAME> (manifests: the same index of the manager env imply_defaults_<service>CustomDruidProperties)',
     messages: {
       flagUnderWrongKey: '{{key}} carries {{token}} in {{list}}; {{key}} takes an {{expected}}<size> flag. Move the flag to the matching key.',
       missingFlag: '{{key}} in {{list}} is "{{value}}", not an {{expected}}<size> flag; write it as {{expected}}<size> (e.g. {{expected}}4g).',

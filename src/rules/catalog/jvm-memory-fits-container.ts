@@ -19,7 +19,7 @@ export default defineRule({
     rationale:
       'A JVM uses up to its maximum heap plus its direct memory (MaxDirectMemorySize) and more for metaspace and threads. When a tier\'s `resources.limits.memory` is below Xmx + MaxDirectMemorySize of one JVM in that pod, the kernel OOM-kills the container under load instead of Druid failing cleanly. Reported only when the limit, Xmx and MaxDirectMemorySize are all explicit (MaxDirectMemorySize is visible in `druid.indexer.runner.javaOpts` for task peons).',
     fix: 'Raise the tier\'s resources.limits.memory above Xmx + MaxDirectMemorySize (plus headroom), or lower the JVM sizes.',
-    subject: '`<tier>.resources.limits.memory` (master, query, dataTier1-3, additionalDataTiers[n]); manifests: the agent container\'s limit, tier from IMPLY_MANAGER_AGENT_NODE_TYPE.',
+    subject: "<tier>.resources.limits.memory (master, query, dataTier1-3, additionalDataTiers[n]); manifests: the agent container's limit, tier from IMPLY_MANAGER_AGENT_NODE_TYPE",
     messages: {
       exceedsLimit: '{{jvm}} on {{tier}} may use {{need}} ({{xmx}} + {{direct}}) but {{tier}}.resources.limits.memory is {{limit}}; raise the limit or lower the JVM sizes.',
     },

@@ -15,8 +15,8 @@ export default defineRule({
     rationale:
       'Imply\'s guide adds a delay before a Manager update with the env var `imply_manager_updateDelay` and says to "Use ISO-8601 format for the value, such as PT5M"; its own snippet leaves the placeholder `ISO-8601_VALUE`, which is no duration. A value the Manager cannot parse defeats the delay meant to let all agents connect first.',
     fix: 'Set imply_manager_updateDelay (manager.extraEnv) to an ISO-8601 duration such as PT5M or PT1H.',
-    seed: '- name: imply_manager_updateDelay\n# Use ISO-8601 format for the value, such as PT5M\nvalue: ISO-8601_VALUE',
-    subject: `\`${SUBJECT}\` (the \`manager.extraEnv\` item named ${ENV}); manifests: that env var of the manager Deployment.`,
+    seed: 'Use ISO-8601 format for the value, such as PT5M',
+    subject: 'manager.extraEnv.imply_manager_updateDelay (manifests: that env var of the manager Deployment)',
     messages: {
       notIsoDuration: `${ENV} is "{{value}}", not an ISO-8601 duration; set it in manager.extraEnv to a value such as PT5M.`,
     },

@@ -15,9 +15,9 @@ export default defineRule({
     seed: 'Additionally, the user for the external metadata store should have ALL privileges.',
     subject: 'manager.metadataStore.database | druid.metadataStore[<database>]',
     messages: {
-      missingPrivileges: 'User "{{user}}" lacks ALL privileges on metadata database "{{database}}" ({{subject}}) on {{address}}: missing {{missing}} ({{detail}}). GRANT ALL PRIVILEGES ON `{{database}}`.* TO the user.',
+      missingPrivileges: 'User "{{user}}" lacks ALL privileges on metadata database "{{database}}" ({{subject}}) on {{address}}: missing {{missing}} ({{detail}}). GRANT ALL PRIVILEGES ON `{{database}}`.* TO \'{{user}}\'@\'<its host>\'.',
       missingOnCreate:
-        'Metadata database "{{database}}" ({{subject}}) does not exist yet on {{address}}; user "{{user}}" may create it but would lack {{missing}} on it ({{detail}}). GRANT ALL PRIVILEGES ON `{{database}}`.* TO the user.',
+        'Metadata database "{{database}}" ({{subject}}) does not exist yet on {{address}}; user "{{user}}" may create it but would lack {{missing}} on it ({{detail}}). GRANT ALL PRIVILEGES ON `{{database}}`.* TO \'{{user}}\'@\'<its host>\'.',
       cannotCreate:
         'Metadata database "{{database}}" ({{subject}}) does not exist on {{address}} (or user "{{user}}" cannot see it) and the user cannot create it ({{detail}}). Create the database in advance and grant the user ALL on it, or grant {{needed}}.',
       pgNotPrivileged:

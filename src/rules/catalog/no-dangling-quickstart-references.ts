@@ -32,7 +32,7 @@ export default defineRule({
       'The chart\'s default `druid.commonRuntimeProperties` point Druid at the bundled MinIO (`druid.s3.endpoint.url=http://{{ .Release.Name }}-minio:9000`). Imply\'s guide says to disable the quickstart MinIO and use external deep storage; when `deployments.minio` (or mysql, zookeeper) is false but a runtime property or deep-storage setting still names `<release>-minio`, `-mysql` or `-zookeeper`, Druid talks to a Service that no longer exists. Helm replaces lists on merge, so a user list that drops the MinIO lines is clean.',
     fix: 'Remove the quickstart lines from the runtime-property lists (or replace the list) and point the setting at the external service.',
     seed: 'To use an external deep storage provider, disable the default MinIO deployment in the deployments section of the values.yaml.',
-    subject: 'The entry\'s values path (`druid.commonRuntimeProperties[1]`, `<tier>.extraEnv.<ENV_NAME>`) or `druid.deepStorage.<key>`; manifests: the manager env `imply_defaults_<service>CustomDruidProperties` (same index), `imply_defaults_deepStorage*`, agent `druid_*_runtime_*` env. Whole streams only: a single admitted object cannot tell whether a subchart is off.',
+    subject: 'the entry: druid.commonRuntimeProperties[i] (any runtime-property list), <tier>.extraEnv.<ENV_NAME>, or druid.deepStorage.<key> (manifests: the manager env imply_defaults_*CustomDruidProperties / imply_defaults_deepStorage*, agent druid_*_runtime_* env; whole streams only)',
     messages: {
       danglingReference: '{{setting}} still points at the quickstart {{component}} service, but deployments.{{component}} is disabled; point it at the external service or remove it.',
     },

@@ -14,7 +14,7 @@ export default defineRule({
       'Unlike the Druid lists, `druid.pivotRuntimeProperties` entries are joined line by line into Pivot\'s config.yaml. Imply\'s guide warns that "Pivot configurations need to render as a valid YAML" and that indents must be quoted; a list that does not join into a YAML mapping breaks Pivot\'s configuration.',
     fix: 'Quote every entry and keep its indentation so the joined lines form a YAML mapping (e.g. `- \'oidcOptions:\'`, `- \'  issuer: https://…\'`).',
     seed: 'Pivot configuration needs to render as valid YAML, so you need to quote indents.',
-    subject: '`druid.pivotRuntimeProperties`; manifests: the manager env `imply_defaults_pivotCustomDruidProperties` (split on the literal `\\n`).',
+    subject: 'druid.pivotRuntimeProperties (manifests: the manager env imply_defaults_pivotCustomDruidProperties)',
     messages: {
       invalidYaml: 'druid.pivotRuntimeProperties do not join into valid YAML: {{error}}. Quote each entry and keep its indentation.',
       notMapping: 'druid.pivotRuntimeProperties join into a YAML {{type}}, not the mapping of settings Pivot\'s config.yaml needs; write "key: value" lines.',

@@ -13,8 +13,7 @@ export default defineRule({
     rationale:
       'A runtime.properties file keeps the last value of a key, so when one `*RuntimeProperties` list sets a key twice the earlier entry is silently ignored, and an agent `druid_<service>_runtime_*` env var (appended to runtime.properties after the manager\'s lists by the chart\'s post-init-actions-k8s script) silently overrides the list. Operators then edit an entry that has no effect.',
     fix: 'Keep one entry per key: delete the earlier duplicate, or the list entry that the agent env var overrides.',
-    subject:
-      'The entry that wins: `druid.<service>RuntimeProperties[i]` for a later duplicate, `<tier>.extraEnv.<ENV_NAME>` for an agent env var overriding a list (values `<tier>.extraEnv`, manifests the agent workload\'s env of that node type).',
+    subject: "the entry that wins: druid.<service>RuntimeProperties[i] for a later duplicate, <tier>.extraEnv.<ENV_NAME> for an agent env var overriding a list (manifests: the same index of the manager env, the agent workload's env)",
     messages: {
       duplicate: '{{key}} is set again in {{list}} (entry {{index}}, first at entry {{first}}); the earlier value is silently ignored. Keep one entry.',
       overriddenByEnv: '{{key}} from {{list}} is overridden by the agent env var {{env}}, which is appended later and wins; keep one of them.',

@@ -13,8 +13,7 @@ export default defineRule({
       'The manager writes each `druid.*RuntimeProperties` entry as one line of a Druid runtime.properties file. Imply\'s guide says Druid runtime properties are defined "as a list using the format propertykey=propertyvalue"; an entry that is neither `key=value` nor a `#` comment (a YAML map item such as `- druid.x: 1`, a key with spaces, a missing `=`) is not the setting the operator meant. An empty entry is harmless but usually a leftover (warning). Pivot properties are YAML and belong to pivot-config-yaml.',
     fix: 'Write each entry as a quoted `key=value` string (or a `# comment`) and remove empty entries.',
     seed: 'For Druid runtime properties, you define them as a list using the format propertykey=propertyvalue while Pivot configurations need to render as a valid YAML.',
-    subject:
-      'The entry\'s values path (`druid.<service>RuntimeProperties[i]`, `additionalDataTiers[n].custom<Service>RuntimeProperties[i]`); manifests: the manager env `imply_defaults_<service>CustomDruidProperties` split on the literal `\\n` (same index), `imply_defaults_additionalDataTier*RuntimeProperties` (JSON object of lists).',
+    subject: 'the entry: druid.<service>RuntimeProperties[i] or additionalDataTiers[n].custom<Service>RuntimeProperties[i] (manifests: the same index of the manager env imply_defaults_<service>CustomDruidProperties split on the literal \\n, or of imply_defaults_additionalDataTier*RuntimeProperties)',
     messages: {
       malformed: 'Entry {{index}} of {{list}} ("{{text}}") is neither key=value nor a # comment; write it as a quoted "key=value" string.',
       empty: 'Entry {{index}} of {{list}} is empty; remove it.',

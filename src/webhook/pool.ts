@@ -1,0 +1,252 @@
+// Webhook stage: a pool of rule workers (node:worker_threads). Each request gets a deadline; a worker still busy
+// at the deadline is terminated (that stops a looping rule or a backtracking regular expression) and replaced,
+// and the caller gets a typed error it answers per --on-error. The event loop that talks to the API server
+// never runs a rule.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { WorkerOptions } from 'node:worker_threads';
+import type { FindingSummary, WorkerInit, WorkerReply, WorkerTask } from './protocol.js';
+import type { AdmissionRequest, AdmissionReviewOut } from './review.js';
+
+/** Why a review did not complete; the server answers per --on-error. */
+export class ReviewFailure extends Error {
+  constructor(
+    readonly kind: 'timeout' | 'rule' | 'crash' | 'overload' | 'internal' | 'closed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ReviewResult {
+  review: AdmissionReviewOut;
+  decision: 'allowed' | 'denied' | 'skipped';
+  ref?: string;
+  findings: FindingSummary[];
+}
+
+/** Pool events, for logs and metrics. */
+export type PoolEvent =
+  | { type: 'worker-started'; worker: number; ms: number }
+  | { type: 'worker-replaced'; worker: number; reason: 'timeout' | 'crash' }
+  | { type: 'worker-error'; worker: number; message: string };
+
+export interface PoolOptions {
+  size: number;
+  init: WorkerInit;
+  /** Longest a queue may grow before requests are refused (answered per --on-error). */
+  maxQueue?: number;
+  onEvent?: (e: PoolEvent) => void;
+  /** Worker script; default: dist/worker.js next to the bundle, or src/webhook/worker.ts through tsx. */
+  script?: WorkerScript;
+}
+
+export interface WorkerScript {
+  filename: string | URL;
+  options: WorkerOptions;
+}
+
+/**
+ * Where the worker script is. The bundle puts worker.js in dist/ next to cli.js (this code may sit in
+ * dist/chunks/); from the TypeScript sources (tests, `tsx`) worker.ts is loaded through tsx's loader.
+ */
+export function defaultWorkerScript(): WorkerScript {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const dir of [here, path.dirname(here)]) {
+    const js = path.join(dir, 'worker.js');
+    if (fs.existsSync(js)) return { filename: pathToFileURL(js), options: {} };
+  }
+  const ts = path.join(here, 'worker.ts');
+  if (!fs.existsSync(ts)) throw new Error(`webhook worker not found next to ${here} (run npm run build)`);
+  // tsx's ESM API registers its loader in this thread before the worker module is imported.
+  const req = createRequire(import.meta.url);
+  const api = pathToFileURL(req.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(ts).href)}); });`;
+  return { filename: code, options: { eval: true } };
+}
+
+interface Task {
+  id: number;
+  request: AdmissionRequest;
+  now: number;
+  deadline: number;
+  resolve: (r: ReviewResult) => void;
+  reject: (e: ReviewFailure) => void;
+  timer?: NodeJS.Timeout;
+}
+
+interface Slot {
+  index: number;
+  worker: Worker;
+  ready: boolean;
+  task?: Task;
+  startedAt: number;
+  /** Set once this worker is being replaced, so its late events are ignored. */
+  retired: boolean;
+}
+
+/** A fixed-size pool of rule workers with per-request deadlines. */
+export class WorkerPool {
+  private slots: Slot[] = [];
+  private queue: Task[] = [];
+  private nextId = 1;
+  private closed = false;
+  private readonly script: WorkerScript;
+  private readonly maxQueue: number;
+  private readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private initError?: string;
+  /** Workers replaced so far (timeouts and crashes). */
+  replaced = 0;
+
+  constructor(private readonly opts: PoolOptions) {
+    this.script = opts.script ?? defaultWorkerScript();
+    this.maxQueue = opts.maxQueue ?? 1000;
+  }
+
+  /** Starts the workers; resolves when every one has loaded the rules and compiled the policy. */
+  start(): Promise<void> {
+    for (let i = 0; i < this.opts.size; i++) this.slots.push(this.spawn(i));
+    return this.whenReady();
+  }
+
+  /** True when every worker is ready. */
+  get ready(): boolean {
+    return this.slots.length > 0 && this.slots.every((s) => s.ready);
+  }
+
+  private whenReady(): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    if (this.initError) return Promise.reject(new Error(this.initError));
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+  }
+
+  private spawn(index: number): Slot {
+    const worker = new Worker(this.script.filename, { ...this.script.options, workerData: this.opts.init, stdout: false, stderr: false });
+    const slot: Slot = { index, worker, ready: false, startedAt: Date.now(), retired: false };
+    worker.on('message', (m: WorkerReply) => this.onMessage(slot, m));
+    worker.on('error', (e) => {
+      if (slot.retired) return;
+      this.opts.onEvent?.({ type: 'worker-error', worker: index, message: e.message });
+      this.replace(slot, 'crash', `worker crashed: ${e.message}`);
+    });
+    worker.on('exit', (code) => {
+      if (slot.retired || this.closed) return;
+      this.replace(slot, 'crash', `worker exited with code ${code}`);
+    });
+    return slot;
+  }
+
+  private onMessage(slot: Slot, m: WorkerReply): void {
+    if (slot.retired) return;
+    if (m.type === 'ready') {
+      slot.ready = true;
+      this.opts.onEvent?.({ type: 'worker-started', worker: slot.index, ms: Date.now() - slot.startedAt });
+      if (this.ready) for (const w of this.readyWaiters.splice(0)) w.resolve();
+      this.dispatch();
+      return;
+    }
+    if (m.type === 'init-error') {
+      this.initError = `rule worker could not start: ${m.message}`;
+      for (const w of this.readyWaiters.splice(0)) w.reject(new Error(this.initError));
+      slot.retired = true;
+      void slot.worker.terminate();
+      return;
+    }
+    const task = slot.task;
+    if (!task || task.id !== m.id) return;
+    slot.task = undefined;
+    clearTimeout(task.timer);
+    if (m.type === 'result') task.resolve({ review: m.review, decision: m.decision, ref: m.ref, findings: m.findings });
+    else task.reject(new ReviewFailure(m.kind, m.message));
+    this.dispatch();
+  }
+
+  /** Terminates a worker (stuck or dead) and starts a fresh one in its slot. */
+  private replace(slot: Slot, reason: 'timeout' | 'crash', why: string): void {
+    if (slot.retired) return;
+    slot.retired = true;
+    const task = slot.task;
+    slot.task = undefined;
+    if (task) {
+      clearTimeout(task.timer);
+      task.reject(new ReviewFailure(reason === 'timeout' ? 'timeout' : 'crash', why));
+    }
+    void slot.worker.terminate();
+    this.replaced++;
+    this.opts.onEvent?.({ type: 'worker-replaced', worker: slot.index, reason });
+    if (this.closed) return;
+    if (!slot.ready) {
+      // Died while starting: report it to whoever waits for readiness and retry after a pause, not in a loop.
+      this.initError = `rule worker could not start: ${why}`;
+      for (const w of this.readyWaiters.splice(0)) w.reject(new Error(this.initError));
+      setTimeout(() => {
+        if (!this.closed && this.slots[slot.index] === slot) this.slots[slot.index] = this.spawn(slot.index);
+      }, 1000).unref();
+      return;
+    }
+    this.slots[slot.index] = this.spawn(slot.index);
+  }
+
+  /** Reviews one request within `deadlineMs`; rejects with ReviewFailure. */
+  run(request: AdmissionRequest, now: number, deadlineMs: number): Promise<ReviewResult> {
+    if (this.closed) return Promise.reject(new ReviewFailure('closed', 'server is shutting down'));
+    if (this.queue.length >= this.maxQueue) return Promise.reject(new ReviewFailure('overload', `more than ${this.maxQueue} requests waiting`));
+    return new Promise<ReviewResult>((resolve, reject) => {
+      const task: Task = { id: this.nextId++, request, now, deadline: Date.now() + deadlineMs, resolve, reject };
+      // The deadline covers waiting in the queue too.
+      task.timer = setTimeout(() => this.expire(task), deadlineMs);
+      this.queue.push(task);
+      this.dispatch();
+    });
+  }
+
+  private expire(task: Task): void {
+    const qi = this.queue.indexOf(task);
+    if (qi >= 0) {
+      this.queue.splice(qi, 1);
+      task.reject(new ReviewFailure('timeout', 'deadline passed while waiting for a free rule worker'));
+      return;
+    }
+    const slot = this.slots.find((s) => s.task === task);
+    if (slot) this.replace(slot, 'timeout', 'rules did not finish before the deadline');
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (!slot.ready || slot.task || slot.retired) continue;
+      const task = this.queue.shift()!;
+      slot.task = task;
+      const msg: WorkerTask = { id: task.id, request: task.request, now: task.now };
+      try {
+        slot.worker.postMessage(msg);
+      } catch (e) {
+        slot.task = undefined;
+        clearTimeout(task.timer);
+        task.reject(new ReviewFailure('internal', `request could not be sent to a rule worker: ${(e as Error).message}`));
+      }
+    }
+  }
+
+  /** Stops every worker; queued requests are refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.queue.splice(0)) {
+      clearTimeout(t.timer);
+      t.reject(new ReviewFailure('closed', 'server is shutting down'));
+    }
+    await Promise.all(
+      this.slots.map(async (s) => {
+        s.retired = true;
+        if (s.task) {
+          clearTimeout(s.task.timer);
+          s.task.reject(new ReviewFailure('closed', 'server is shutting down'));
+        }
+        await s.worker.terminate();
+      }),
+    );
+  }
+}
