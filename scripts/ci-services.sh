@@ -55,6 +55,7 @@ wait_for() { # description, command...
 
 # --- TLS material: one CA, one server certificate for 127.0.0.1/localhost ---------------------------
 TLS_DIR=$STATE_DIR/tls
+tls_new=0
 if [ ! -s "$TLS_DIR/ca.pem" ] || [ ! -s "$TLS_DIR/server.pem" ] || [ ! -s "$TLS_DIR/server.key" ]; then
   log "creating test CA and server certificate in $TLS_DIR"
   rm -rf "$TLS_DIR"
@@ -66,6 +67,7 @@ if [ ! -s "$TLS_DIR/ca.pem" ] || [ ! -s "$TLS_DIR/server.pem" ] || [ ! -s "$TLS_
   printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$TLS_DIR/server.ext"
   openssl x509 -req -in "$TLS_DIR/server.csr" -CA "$TLS_DIR/ca.pem" -CAkey "$TLS_DIR/ca.key" -CAcreateserial \
     -days 3650 -extfile "$TLS_DIR/server.ext" -out "$TLS_DIR/server.pem" 2>/dev/null
+  tls_new=1
 fi
 chmod 755 "$STATE_DIR" "$TLS_DIR"
 chmod 644 "$TLS_DIR/ca.pem" "$TLS_DIR/server.pem"
@@ -98,7 +100,7 @@ if [ ! -d /var/lib/mysql/mysql ]; then
 fi
 if mariadb_ping >/dev/null 2>&1; then
   have_ssl=$(mariadb_sql "SELECT @@have_ssl" 2>/dev/null || echo NO)
-  if [ "$cnf_changed" = 1 ] || [ "$have_ssl" != YES ]; then
+  if [ "$cnf_changed" = 1 ] || [ "$tls_new" = 1 ] || [ "$have_ssl" != YES ]; then
     log "restarting MariaDB to load the test TLS configuration"
     mariadb-admin --protocol=socket shutdown
     wait_for "MariaDB to stop" bash -c '! mariadb-admin --protocol=socket ping' || die "MariaDB did not stop"
@@ -137,11 +139,12 @@ pg_sql "DO \$\$ BEGIN
   END IF;
 END \$\$;"
 # TLS with the test CA's server certificate (reloadable without a restart).
-if [ "$(pg_sql 'SHOW ssl_cert_file')" != "$TLS_DIR/server.pem" ] || [ "$(pg_sql 'SHOW ssl')" != on ]; then
+if [ "$tls_new" = 1 ] || [ "$(pg_sql 'SHOW ssl_cert_file')" != "$TLS_DIR/server.pem" ] || [ "$(pg_sql 'SHOW ssl')" != on ]; then
   log "configuring PostgreSQL TLS"
   pg_sql "ALTER SYSTEM SET ssl = on"
   pg_sql "ALTER SYSTEM SET ssl_cert_file = '$TLS_DIR/server.pem'"
   pg_sql "ALTER SYSTEM SET ssl_key_file = '$TLS_DIR/postgres.key'"
+  # A reload also re-reads certificate files that were recreated under the same names.
   pg_sql "SELECT pg_reload_conf()" >/dev/null
   sleep 1
 fi

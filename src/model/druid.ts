@@ -720,7 +720,6 @@ function userDirOf(mounts: unknown[], volumes: unknown[], claimTemplates: string
   for (const m of mounts) {
     if (!isMap(m) || typeof m.mountPath !== 'string' || typeof m.name !== 'string') continue;
     if (!covers(m.mountPath, USER_FILES_DIR)) continue;
-    if (typeof m.subPath === 'string' && m.subPath !== '' && norm(m.mountPath) !== USER_FILES_DIR) continue;
     if (!best || norm(m.mountPath).length >= norm(best.mountPath).length) best = { mountPath: m.mountPath, name: m.name };
   }
   if (!best) return { persistent: false };

@@ -27,6 +27,8 @@ export interface AdmissionResponse {
   allowed: boolean;
   status?: { code: number; message: string; reason?: string };
   warnings?: string[];
+  /** Recorded in the API server's audit log (prefixed with the webhook name there). */
+  auditAnnotations?: Record<string, string>;
 }
 
 export interface AdmissionReviewOut {
@@ -105,6 +107,33 @@ export function denyMessage(ref: string, errors: Finding[]): string {
   return clip(`imply-lint denied ${ref}: ${parts.join(' | ')}`, 4000);
 }
 
+/** Longest audit annotation value we send (the audit log is no place for megabytes). */
+export const AUDIT_VALUE_MAX = 2000;
+
+/**
+ * The audit annotation of a review: `rule-id/severity/fingerprint` of each unsuppressed finding, so the
+ * cluster's audit log (and audit mode) can be joined with CLI reports by fingerprint.
+ */
+export function auditAnnotationsFor(findings: Finding[]): Record<string, string> | undefined {
+  const live = findings.filter((f) => !f.suppressed);
+  if (live.length === 0) return undefined;
+  return { findings: clip(live.map((f) => `${f.ruleId}/${f.severity}/${f.fingerprint}`).join(','), AUDIT_VALUE_MAX) };
+}
+
+/**
+ * The answer for requests that need no rules: DELETE and CONNECT, requests without an object, and objects
+ * outside the Imply release. Undefined when the object must be linted. Cheap enough for the event loop.
+ */
+export function quickAnswer(req: AdmissionRequest, policy: ResolvedPolicy): AdmissionReviewOut | undefined {
+  if (req.operation === 'DELETE' || req.operation === 'CONNECT' || !req.object) return allowedReview(req.uid);
+  const obj = toK8sObject(req.object);
+  return belongsToRelease(obj, policy) ? undefined : allowedReview(req.uid);
+}
+
+function allowedReview(uid: string): AdmissionReviewOut {
+  return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid, allowed: true } };
+}
+
 export interface ReviewDeps {
   policy: ResolvedPolicy;
   rules: readonly Rule[];
@@ -152,21 +181,22 @@ export function review(req: AdmissionRequest, deps: ReviewDeps): ReviewOutcome {
   }
   const live = result.findings.filter((f) => !f.suppressed);
   const errors = live.filter((f) => f.severity === 'error');
-  if (deps.mode === 'audit') return { review: envelope({ uid: req.uid, allowed: true }), result, decision: 'allowed', ref: obj.ref };
+  const audit = auditAnnotationsFor(live);
+  const extra = (warnings: string[]) => ({ ...(warnings.length ? { warnings } : {}), ...(audit ? { auditAnnotations: audit } : {}) });
+  if (deps.mode === 'audit') return { review: envelope({ uid: req.uid, allowed: true, ...extra([]) }), result, decision: 'allowed', ref: obj.ref };
   if (deps.mode === 'warn') {
-    const warnings = warningsFor(live);
-    return { review: envelope({ uid: req.uid, allowed: true, ...(warnings.length ? { warnings } : {}) }), result, decision: 'allowed', ref: obj.ref };
+    return { review: envelope({ uid: req.uid, allowed: true, ...extra(warningsFor(live)) }), result, decision: 'allowed', ref: obj.ref };
   }
   const warnings = warningsFor(live.filter((f) => f.severity !== 'error'));
   if (errors.length > 0) {
     return {
-      review: envelope({ uid: req.uid, allowed: false, status: { code: 403, reason: 'Forbidden', message: denyMessage(obj.ref, errors) }, ...(warnings.length ? { warnings } : {}) }),
+      review: envelope({ uid: req.uid, allowed: false, status: { code: 403, reason: 'Forbidden', message: denyMessage(obj.ref, errors) }, ...extra(warnings) }),
       result,
       decision: 'denied',
       ref: obj.ref,
     };
   }
-  return { review: envelope({ uid: req.uid, allowed: true, ...(warnings.length ? { warnings } : {}) }), result, decision: 'allowed', ref: obj.ref };
+  return { review: envelope({ uid: req.uid, allowed: true, ...extra(warnings) }), result, decision: 'allowed', ref: obj.ref };
 }
 
 /** A rule threw while reviewing: the server answers per --on-error. */

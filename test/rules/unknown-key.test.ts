@@ -20,6 +20,10 @@ ruleTester.run('unknown-key', rule, {
     { name: 'a null that deletes a chart default is a known key', values: 'manager:\n  licenseKey: null\n' },
     { name: 'a known key set with --set', values: 'images: {}\n', sets: [{ flag: '--set', expr: 'deployments.minio=false' }] },
     { name: 'druid.implyVersion exists in the 2021 line', chartVersion: '2021.05-1', values: 'druid:\n  implyVersion: "2021.05"\n' },
+    {
+      name: 'lists replace: a typo in a list item of an earlier -f file is gone',
+      values: ['druid:\n  customFiles:\n    - pth: x\n', 'druid:\n  customFiles:\n    - path: https://x.example/a.tar.gz\n'],
+    },
     { name: 'a mistyped value is value-type\'s business, not an unknown key', values: 'images:\n  manager:\n    tag:\n      latest: true\n' },
   ],
   invalid: [

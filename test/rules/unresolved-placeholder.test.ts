@@ -56,6 +56,12 @@ ruleTester.run('unresolved-placeholder', rule, {
       name: 'a test hook is not a deployed component',
       manifest: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: t\n  annotations: {"helm.sh/hook": test}\nspec:\n  containers:\n    - name: t\n      env:\n        - {name: X, value: "${X}"}\n',
     },
+    {
+      name: 'lists replace: a placeholder in an earlier -f file\'s list is gone',
+      values: ['druid:\n  commonRuntimeProperties:\n    - a=${A}\n', 'druid:\n  commonRuntimeProperties:\n    - a=1\n'],
+    },
+    { name: 'a later -f file replaces the placeholder', values: ['manager:\n  metadataStore:\n    host: <db-host>\n', 'manager:\n  metadataStore:\n    host: db.internal\n'] },
+    { name: 'a null deletes it (Helm drops the key)', values: ['manager:\n  metadataStore:\n    host: <db-host>\n', 'manager:\n  metadataStore:\n    host: null\n'] },
     { name: 'env from a Secret has no literal value', manifest: query('IMPLY_MANAGER_AUTH_TOKEN', 'x').replace('value: "x"', 'valueFrom: {secretKeyRef: {name: s, key: auth-token}}') },
   ],
   invalid: [
@@ -113,6 +119,12 @@ ruleTester.run('unresolved-placeholder', rule, {
       name: 'several placeholders in one list fold into one finding',
       values: 'druid:\n  brokerRuntimeProperties:\n    - a=${A}\n    - b=${B}\n',
       errors: [{ messageId: 'placeholder', line: 3, column: 7, subject: 'druid.brokerRuntimeProperties', related: 1 }],
+    },
+    {
+      name: 'set with --set-string: located at line 1 of the first file',
+      values: 'images: {}\n',
+      sets: [{ flag: '--set-string', expr: 'druid.deepStorage.path=s3://<bucket>/imply' }],
+      errors: [{ messageId: 'placeholder', path: 'druid.deepStorage.path', line: 1, column: 1, subject: 'druid.deepStorage.path' }],
     },
     {
       name: 'an env var of a workload outside the chart',

@@ -22,6 +22,12 @@ ruleTester.run('value-type', rule, {
     { name: 'a --set decimal-looking tag stays a string (Helm strvals)', values: 'images: {}\n', sets: [{ flag: '--set', expr: 'images.manager.tag=2023.10' }] },
     { name: 'later -f file corrects an earlier one', values: ['deployments:\n  minio: "false"\n', 'deployments:\n  minio: false\n'] },
     { name: 'unknown keys are unknown-key\'s business', values: 'master:\n  replicaCout: two\n' },
+    {
+      name: 'lists replace: a bad list in an earlier -f file is gone',
+      values: ['druid:\n  commonRuntimeProperties:\n    - {a: b}\n', 'druid:\n  commonRuntimeProperties:\n    - a=b\n'],
+    },
+    { name: 'a blank router/pivot port (the values file: "Leave blank to not expose")', values: 'query:\n  service:\n    routerPort: ""\n    pivotPort:\n' },
+    { name: 'the 0.4 line types its own keys', chartVersion: '0.4.11', values: 'master:\n  replicaCount: 2\ndeployments:\n  mysql: false\n' },
   ],
   invalid: [
     {
@@ -105,6 +111,12 @@ ruleTester.run('value-type', rule, {
       name: 'a quoted boolean in a customFiles item',
       values: 'druid:\n  customFiles:\n    - path: https://x.example/a.tar.gz\n      executable: "yes"\n',
       errors: [{ messageId: 'wrongType', path: 'druid.customFiles[0].executable', line: 4, column: 7 }],
+    },
+    {
+      name: 'the 0.4 line: a non-boolean condition',
+      chartVersion: '0.4.11',
+      values: 'deployments:\n  zookeeper: "no"\n',
+      errors: [{ messageId: 'nonBooleanCondition', path: 'deployments.zookeeper', line: 2, column: 3, subject: 'deployments.zookeeper' }],
     },
     {
       name: 'the later -f file is the one reported',

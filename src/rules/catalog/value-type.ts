@@ -34,6 +34,9 @@ const ENUMS: { path: RegExp; allowed: string[] }[] = [
  */
 const LIST_PLACEHOLDER = /^(manager\.ingress|query\.ingress\.(pivot|router))\.tls$/;
 
+/** Ports the values file says to "Leave blank to not expose" (an empty string is falsy to `{{ if }}`). */
+const BLANK_OK = /^query\.service\.(routerPort|pivotPort)$/;
+
 function jsonType(v: unknown): JsonType {
   if (v === null || v === undefined) return 'null';
   if (Array.isArray(v)) return 'array';
@@ -123,6 +126,7 @@ export default defineRule({
         return t === 'object' || t === 'array';
       }
       const expected = types.map((x) => WORDS[x] ?? x).join(' or ');
+      if (value === '' && BLANK_OK.test(subject)) return false;
       if (t === 'string' && (types.includes('integer') || types.includes('number')) && NUMERIC.test((value as string).trim())) {
         ctx.report({ messageId: 'quotedNumber', severity: 'warning', data: { subject, expected, value: JSON.stringify(value) }, subject, at: { values: path } });
       } else if ((t === 'integer' || t === 'number') && types.includes('string')) {

@@ -1,0 +1,338 @@
+// Webhook stage: the HTTPS shell around review.ts. fastify answers AdmissionReview v1 on POST /validate, runs the
+// rules in a worker pool with a per-request deadline, exposes /healthz, /readyz and /metrics, swaps its TLS
+// context when the certificates change, and drains on shutdown. Decisions live in review.ts; this file only
+// moves bytes, logs and counts. Loaded only by `imply-lint serve` (fastify, pino and prom-client are lazy).
+import { X509Certificate } from 'node:crypto';
+import os from 'node:os';
+import type { AddressInfo } from 'node:net';
+import type { Server as HttpsServer } from 'node:https';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { ResolvedPolicy } from '../rules/policy.js';
+import { CertError, checkPair, generateCa } from './certs.js';
+import { createMetrics } from './metrics.js';
+import type { WebhookMetrics } from './metrics.js';
+import { ReviewFailure, WorkerPool } from './pool.js';
+import type { ReviewResult, WorkerScript } from './pool.js';
+import { BadReviewError, failureResponse, parseAdmissionReview, quickAnswer } from './review.js';
+import type { AdmissionRequest, AdmissionReviewOut, Mode } from './review.js';
+import { CertWatcher, loadPairFiles, tlsOptions } from './tls.js';
+import type { LoadedPair, ReloadEvent } from './tls.js';
+import type { SelfManagedOptions } from './selfmanaged.js';
+
+/** A configuration the server cannot run with: one line, exit 2. */
+export class ServeConfigError extends Error {}
+
+/** Defaults of `imply-lint serve`. */
+export const SERVE_DEFAULTS = {
+  host: '0.0.0.0',
+  port: 8443,
+  drainDelayMs: 5000,
+  maxBodyBytes: 6 * 1024 * 1024,
+  ruleTimeoutMs: 2000,
+  /** Longer than the API server's idle-connection timeout (90 s), so it never reuses a connection we are closing. */
+  keepAliveTimeoutMs: 120_000,
+  requestTimeoutMs: 30_000,
+  /** SIGTERM to exit, at most (the pod's terminationGracePeriodSeconds is 30). */
+  shutdownBudgetMs: 25_000,
+  certPollMs: 1000,
+} as const;
+
+export type CertSourceOptions = { kind: 'files'; certFile: string; keyFile: string; pollMs?: number } | { kind: 'self-managed'; options: SelfManagedOptions };
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  certs: CertSourceOptions;
+  policy: ResolvedPolicy;
+  mode: Mode;
+  onError: 'allow' | 'deny';
+  drainDelayMs: number;
+  maxBodyBytes: number;
+  ruleTimeoutMs: number;
+  keepAliveTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  shutdownBudgetMs?: number;
+  workers?: number;
+  kubeVersion?: string;
+  logLevel?: string;
+  /** Where log lines go (one JSON object per line). */
+  logLine: (line: string) => void;
+  /** Internal: extra rule modules for the workers (tests use it for rules that throw or loop). */
+  extraRuleModules?: string[];
+  /** Internal: the worker script (tests may point at dist/worker.js). */
+  workerScript?: WorkerScript;
+}
+
+/** A running webhook server. */
+export interface WebhookServer {
+  readonly port: number;
+  readonly app: FastifyInstance;
+  readonly metrics: WebhookMetrics;
+  readonly log: Logger;
+  /** Ready = certificates loaded, policy compiled in every worker, not draining. */
+  isReady(): boolean;
+  /** Fingerprint of the certificate currently served. */
+  servedFingerprint(): string | undefined;
+  /** Stops being ready, keeps serving through the drain delay, then finishes in-flight requests and stops. */
+  shutdown(reason: string): Promise<void>;
+}
+
+/** Parses the API server's `?timeout=10s` (a Go duration) into milliseconds. */
+export function goDurationMs(v: unknown): number | undefined {
+  if (typeof v !== 'string') return undefined;
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
+  let total = 0;
+  let matched = 0;
+  let m: RegExpExecArray | null;
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  while ((m = re.exec(v)) !== null) {
+    total += Number(m[1]) * unit[m[2]];
+    matched = re.lastIndex;
+  }
+  return matched === v.length && matched > 0 ? total : undefined;
+}
+
+function errorBody(status: number, message: string): { error: string; message: string; statusCode: number } {
+  const names: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+  return { statusCode: status, error: names[status] ?? 'Error', message };
+}
+
+/** Starts the webhook server; resolves once it listens (readiness follows when the workers and certificates are in). */
+export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
+  const [{ default: fastify }, { default: pino }] = await Promise.all([import('fastify'), import('pino')]);
+  const log = pino({ level: opts.logLevel ?? 'info', base: { service: 'imply-lint-webhook', pid: process.pid, hostname: os.hostname() } }, { write: (s: string) => opts.logLine(s) });
+  const metrics = await createMetrics();
+
+  // First certificate: mounted files must be valid from the start; self-managed mode serves a throwaway
+  // certificate (and reports not ready) until the shared Secret is loaded.
+  let initial: { cert: string | Buffer; key: string | Buffer };
+  let filePair: LoadedPair | undefined;
+  let certsLoaded = false;
+  if (opts.certs.kind === 'files') {
+    filePair = loadPairFiles(opts.certs.certFile, opts.certs.keyFile);
+    const now = Date.now();
+    if (filePair.checked.notAfter.getTime() < now) throw new CertError(`certificate expired on ${filePair.checked.notAfter.toISOString()}`, opts.certs.certFile);
+    initial = { cert: filePair.cert, key: filePair.key };
+    certsLoaded = true;
+  } else {
+    const placeholder = await generateCa({ now: new Date(), days: 1, commonName: 'imply-lint-webhook-starting' });
+    initial = { cert: placeholder.certPem, key: placeholder.keyPem };
+  }
+  let served = new X509Certificate(initial.cert).fingerprint256;
+
+  const app = fastify({
+    loggerInstance: log,
+    disableRequestLogging: true,
+    https: tlsOptions(initial),
+    bodyLimit: opts.maxBodyBytes,
+    // `__proto__` and `constructor` keys inside Kubernetes objects are data: parse them as JSON.parse does
+    // (own properties) and answer normally; nothing merges request data into plain objects.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
+    keepAliveTimeout: opts.keepAliveTimeoutMs ?? SERVE_DEFAULTS.keepAliveTimeoutMs,
+    requestTimeout: opts.requestTimeoutMs ?? SERVE_DEFAULTS.requestTimeoutMs,
+    connectionTimeout: (opts.requestTimeoutMs ?? SERVE_DEFAULTS.requestTimeoutMs) * 2,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+  const server = app.server as unknown as HttpsServer;
+  server.headersTimeout = Math.min(opts.requestTimeoutMs ?? SERVE_DEFAULTS.requestTimeoutMs, 60_000);
+
+  const applyPair = (cert: string | Buffer, key: string | Buffer, source: string): boolean => {
+    try {
+      const checked = checkPair(cert, key);
+      server.setSecureContext(tlsOptions({ cert, key }));
+      served = checked.fingerprint256;
+      certsLoaded = true;
+      metrics.certReloads.inc({ result: 'swapped' });
+      log.info({ event: 'cert-swapped', source, fingerprint: checked.fingerprint256, notAfter: checked.notAfter.toISOString() }, 'serving certificate loaded');
+      return true;
+    } catch (e) {
+      metrics.certReloads.inc({ result: 'refused' });
+      log.warn({ event: 'cert-refused', source, err: (e as Error).message }, 'new certificate not loaded; keeping the current one');
+      return false;
+    }
+  };
+
+  let watcher: CertWatcher | undefined;
+  if (opts.certs.kind === 'files' && filePair) {
+    const c = opts.certs;
+    watcher = new CertWatcher(
+      {
+        certFile: c.certFile,
+        keyFile: c.keyFile,
+        pollMs: c.pollMs ?? SERVE_DEFAULTS.certPollMs,
+        onEvent: (e: ReloadEvent) => {
+          if (e.type === 'swapped') applyPair(e.pair.cert, e.pair.key, 'files');
+          else {
+            metrics.certReloads.inc({ result: 'refused' });
+            log.warn({ event: 'cert-refused', source: 'files', err: e.message }, 'certificate files changed but are not a valid pair; keeping the current one');
+          }
+        },
+      },
+      filePair,
+    );
+  }
+
+  const pool = new WorkerPool({
+    size: Math.max(1, opts.workers ?? Math.min(4, Math.max(2, os.availableParallelism?.() ?? 2))),
+    init: { policy: opts.policy, mode: opts.mode, kubeVersion: opts.kubeVersion, extraRuleModules: opts.extraRuleModules },
+    script: opts.workerScript,
+    onEvent: (e) => {
+      if (e.type === 'worker-replaced') {
+        metrics.workerRestarts.inc({ reason: e.reason });
+        log.warn({ event: 'worker-replaced', worker: e.worker, reason: e.reason }, 'rule worker replaced');
+      } else if (e.type === 'worker-error') log.error({ event: 'worker-error', worker: e.worker, err: e.message }, 'rule worker failed');
+      else log.debug({ event: 'worker-started', worker: e.worker, ms: e.ms }, 'rule worker ready');
+    },
+  });
+
+  let draining = false;
+  const isReady = () => certsLoaded && pool.ready && !draining;
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req: FastifyRequest, reply: FastifyReply) => {
+    const status = err.statusCode ?? 500;
+    metrics.requests.inc({ code: String(status) });
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send(errorBody(413, `request body larger than ${opts.maxBodyBytes} bytes (--max-body)`));
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send(errorBody(415, 'Content-Type must be application/json (an AdmissionReview)'));
+    if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return reply.code(400).send(errorBody(400, 'empty body: expected an AdmissionReview (admission.k8s.io/v1) JSON object'));
+    if (status === 400) return reply.code(400).send(errorBody(400, `malformed JSON: ${err.message}`));
+    if (status < 500) return reply.code(status).send(errorBody(status, err.message));
+    log.error({ event: 'http-error', err: err.message }, 'request failed');
+    return reply.code(500).send(errorBody(500, 'internal error'));
+  });
+  app.setNotFoundHandler((req: FastifyRequest, reply: FastifyReply) => reply.code(404).send(errorBody(404, `no route ${req.method} ${req.url}; admission reviews go to POST /validate`)));
+
+  app.get('/healthz', async (_req: FastifyRequest, reply: FastifyReply) => reply.type('text/plain').send('ok'));
+  app.get('/readyz', async (_req: FastifyRequest, reply: FastifyReply) => {
+    const ready = isReady();
+    metrics.ready.set(ready ? 1 : 0);
+    const why = draining ? 'draining' : !certsLoaded ? 'certificates not loaded' : !pool.ready ? 'policy not compiled in every rule worker' : 'ready';
+    return reply.code(ready ? 200 : 503).type('text/plain').send(why);
+  });
+  app.get('/metrics', async (_req: FastifyRequest, reply: FastifyReply) => {
+    metrics.ready.set(isReady() ? 1 : 0);
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.post('/validate', async (request: FastifyRequest, reply: FastifyReply) => {
+    const started = process.hrtime.bigint();
+    metrics.inflight.inc();
+    let decision = 'error';
+    try {
+      let req: AdmissionRequest;
+      try {
+        req = parseAdmissionReview(request.body);
+      } catch (e) {
+        if (!(e instanceof BadReviewError)) throw e;
+        metrics.requests.inc({ code: '400' });
+        decision = 'bad-request';
+        log.warn({ event: 'bad-review', err: e.message }, 'not an AdmissionReview');
+        return reply.code(400).send(errorBody(400, `not an AdmissionReview v1 request: ${e.message}`));
+      }
+      const dryRun = req.dryRun ? 'true' : 'false';
+      let out: AdmissionReviewOut;
+      const quick = quickAnswer(req, opts.policy);
+      if (quick) {
+        out = quick;
+        decision = 'skipped';
+      } else {
+        // The API server says how long it waits (`?timeout=`); answer before that, whatever the rules do.
+        const apiTimeout = goDurationMs((request.query as Record<string, unknown> | undefined)?.timeout);
+        const deadline = Math.max(50, Math.min(opts.ruleTimeoutMs, apiTimeout !== undefined ? apiTimeout * 0.8 : Infinity));
+        let r: ReviewResult | undefined;
+        try {
+          r = await pool.run(req, Date.now(), deadline);
+        } catch (e) {
+          const f = e instanceof ReviewFailure ? e : new ReviewFailure('internal', (e as Error).message);
+          metrics.errors.inc({ kind: f.kind, answer: opts.onError });
+          log.error({ event: 'review-failed', uid: req.uid, kind: f.kind, err: f.message, answer: opts.onError, operation: req.operation, object: `${req.kind?.kind ?? '?'}/${req.name ?? ''}`, namespace: req.namespace }, 'review failed; answering per --on-error');
+          out = failureResponse(req.uid, opts.onError, f.kind === 'timeout' ? 'rules timed out' : f.kind === 'rule' ? `a rule failed: ${f.message}` : f.message);
+          decision = 'error';
+        }
+        if (r) {
+          out = r.review;
+          decision = r.decision;
+          const live = r.findings.filter((f) => !f.suppressed);
+          for (const f of live) metrics.ruleFindings.inc({ rule: f.ruleId, severity: f.severity, mode: opts.mode });
+          const entry = { event: 'review', uid: req.uid, operation: req.operation, object: r.ref, namespace: req.namespace, dryRun: req.dryRun, mode: opts.mode, decision: r.decision, findings: live.map((f) => ({ rule: f.ruleId, severity: f.severity, fingerprint: f.fingerprint, ...(opts.mode === 'audit' ? { message: f.message } : {}) })) };
+          if (r.decision === 'denied' || opts.mode === 'audit' || live.length > 0) log.info(entry, `${r.decision} ${r.ref ?? ''}`);
+          else log.debug(entry, `${r.decision} ${r.ref ?? ''}`);
+        }
+      }
+      metrics.decisions.inc({ decision, mode: opts.mode, dry_run: dryRun });
+      metrics.requests.inc({ code: '200' });
+      return reply.code(200).type('application/json').send(out!);
+    } finally {
+      metrics.inflight.dec();
+      metrics.latency.observe({ decision }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  });
+
+  let selfManager: { stop(): Promise<void> } | undefined;
+  try {
+    await pool.start();
+  } catch (e) {
+    await pool.close();
+    throw new ServeConfigError((e as Error).message);
+  }
+  await app.listen({ host: opts.host, port: opts.port });
+  const port = (server.address() as AddressInfo).port;
+  watcher?.start();
+  if (opts.certs.kind === 'self-managed') {
+    const { SelfManager } = await import('./selfmanaged.js');
+    const m = new SelfManager(opts.certs.options, {
+      apply: (cert, key) => applyPair(cert, key, 'secret'),
+      log: (level, msg, fields) => log[level]({ event: 'self-managed', ...fields }, msg),
+    });
+    m.start();
+    selfManager = m;
+  }
+  metrics.ready.set(isReady() ? 1 : 0);
+  log.info({ event: 'listening', host: opts.host, port, mode: opts.mode, onError: opts.onError, policy: opts.policy.name, certs: opts.certs.kind }, `imply-lint webhook listening on ${opts.host}:${port}`);
+
+  let shutting: Promise<void> | undefined;
+  const shutdown = (reason: string): Promise<void> => {
+    if (shutting) return shutting;
+    shutting = (async () => {
+      const t0 = Date.now();
+      draining = true;
+      metrics.ready.set(0);
+      const budget = opts.shutdownBudgetMs ?? SERVE_DEFAULTS.shutdownBudgetMs;
+      log.info({ event: 'draining', reason, drainDelayMs: opts.drainDelayMs }, 'not ready; serving through the drain delay');
+      // Endpoints take a moment to drop this pod: keep answering until they have.
+      await new Promise((r) => setTimeout(r, opts.drainDelayMs));
+      watcher?.stop();
+      await selfManager?.stop();
+      // Whatever is still open when the budget runs out is cut, so the process always exits in time.
+      const hard = setTimeout(() => server.closeAllConnections(), Math.max(1000, budget - (Date.now() - t0) - 1000));
+      hard.unref();
+      await app.close();
+      clearTimeout(hard);
+      await pool.close();
+      log.info({ event: 'stopped', ms: Date.now() - t0 }, 'drained and stopped');
+    })();
+    return shutting;
+  };
+
+  return {
+    port,
+    app,
+    metrics,
+    log,
+    isReady,
+    servedFingerprint: () => served,
+    shutdown,
+  };
+}
+
+/**
+ * Runs the webhook until `signal` aborts (SIGTERM/SIGINT in the CLI), then drains; resolves once stopped.
+ * Never exits the process: `src/cli/main.ts` sets the exit code.
+ */
+export async function serve(opts: ServeOptions, signal: AbortSignal): Promise<void> {
+  const s = await startServer(opts);
+  if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  await s.shutdown(typeof signal.reason === 'string' ? signal.reason : 'signal');
+}
