@@ -183,6 +183,14 @@ describe('custom rules: refused at policy load (PolicyError with file:line)', ()
     expect(refuse({ schema: { type: 'strin' } }).message).toContain('invalid schema');
   });
 
+  it('an unknown keyword (a typo would make a rule that never fires)', () => {
+    expect(refuse({ schema: { minimun: 3 } }).message).toContain('unknown keyword');
+  });
+
+  it('an unknown format', () => {
+    expect(refuse({ schema: { type: 'string', format: 'hostnam' } }).message).toContain('invalid schema');
+  });
+
   it('data that looks like a pattern is not a pattern', () => {
     expect(compileCustomRules(policyWith(spec({ schema: { const: { pattern: '(a+)+' }, properties: { pattern: { type: 'string' } } } })))).toHaveLength(1);
   });

@@ -22,8 +22,8 @@ import { CHART_HELP, MAIN_HELP } from './help.js';
 import { expandPaths, readSource } from './inputs.js';
 import type { Io } from './inputs.js';
 
-export const FORMATS = ['text', 'json', 'sarif', 'github', 'junit'] as const;
-export type Format = (typeof FORMATS)[number];
+import { FORMATS, isFormat } from '../report/formats.js';
+import type { Format } from '../report/formats.js';
 
 /** Default docs base URL, from package.json's repository/homepage. */
 export function defaultDocsBaseUrl(): string {
@@ -88,8 +88,8 @@ function maxWarningsOf(flags: Flags, policy: ResolvedPolicy): number | undefined
 
 function formatOf(flags: Flags): Format {
   const f = (flags.format as string | undefined) ?? 'text';
-  if (!(FORMATS as readonly string[]).includes(f)) throw new UserError(`--format: expected one of ${FORMATS.join(', ')}, got "${f}"`);
-  return f as Format;
+  if (!isFormat(f)) throw new UserError(`--format: expected one of ${FORMATS.join(', ')}, got "${f}"`);
+  return f;
 }
 
 /** Exit code from the (already filtered) findings: 1 at or above fail-on, or too many warnings. */
@@ -156,8 +156,9 @@ async function commonSettings(argv: string[], flags: Flags, io: Io): Promise<Lin
 }
 
 /** Lints one target (values layers and/or manifest streams). */
-export function lintTarget(name: string, values: SourceFile[], manifests: SourceFile[], s: LintSettings, applySets: boolean): LintResult {
+export function lintTarget(name: string, values: SourceFile[], manifests: SourceFile[], s: LintSettings, applySets: boolean, chartDefaults?: { values: Record<string, unknown>; label: string }): LintResult {
   const model = buildModel({
+    chartDefaults,
     values,
     sets: applySets ? s.sets : [],
     manifests,
@@ -198,6 +199,15 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   return report(results, sources, flags, io, s.policy, s.rules);
 }
 
+/** A chart directory's values.yaml as defaults (undefined when it has none or it does not parse). */
+function chartValues(dir: string, shownDir: string): { values: Record<string, unknown>; label: string } | undefined {
+  const p = path.join(dir, 'values.yaml');
+  if (!fs.existsSync(p)) return undefined;
+  const v = makeSource(p, fs.readFileSync(p, 'utf8'), 'values').docs.find((d) => d.value !== undefined)?.value;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  return { values: v as Record<string, unknown>, label: `${shownDir.replace(/\/+$/, '')}/values.yaml` };
+}
+
 /** `imply-lint chart DIR`: helm template + values, linted together. */
 export async function chartCommand(argv: string[], io: Io): Promise<number> {
   const { flags, positionals } = parseFlags(argv, LINT_OPTIONS);
@@ -228,6 +238,6 @@ export async function chartCommand(argv: string[], io: Io): Promise<number> {
   const manifest = makeSource(shown, rendered, 'manifest');
   if (!s.releaseName) s.releaseName = 'imply';
   // The chart's own values.yaml is the truth for defaults when we have it.
-  const result = lintTarget(positionals[0], files, [manifest], s, true);
+  const result = lintTarget(positionals[0], files, [manifest], s, true, chartValues(dir, positionals[0]));
   return report([result], [...s.previous, ...files, manifest], flags, io, s.policy, s.rules);
 }

@@ -17,6 +17,8 @@ export interface ModelInput {
   /** Previous manifests (admission oldObject). */
   previousManifests?: SourceFile[];
   chartVersion?: string;
+  /** A chart directory's own default values (imply-lint chart), with a label for provenance. */
+  chartDefaults?: { values: Record<string, unknown>; label: string };
   /** False at admission: one object, release-wide rules stay silent. */
   wholeStream?: boolean;
   live?: LiveFacts;
@@ -26,7 +28,7 @@ export interface ModelInput {
 /** Builds the model. Values are built only when values files or --set flags are given. */
 export function buildModel(input: ModelInput): DeploymentModel {
   const hasValues = (input.values?.length ?? 0) > 0 || (input.sets?.length ?? 0) > 0;
-  const values = hasValues ? buildValuesModel({ files: input.values ?? [], sets: input.sets, chartVersion: input.chartVersion }) : undefined;
+  const values = hasValues ? buildValuesModel({ files: input.values ?? [], sets: input.sets, chartVersion: input.chartVersion, defaults: input.chartDefaults?.values, defaultsLabel: input.chartDefaults?.label }) : undefined;
   const manifests = input.manifests && input.manifests.length > 0 ? buildManifestModel(input.manifests, input.context.releaseName, input.wholeStream ?? true) : undefined;
   let previous: DeploymentModel['previous'];
   if (input.previousValues?.length || input.previousManifests?.length) {

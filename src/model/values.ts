@@ -23,6 +23,8 @@ export interface ValuesInput {
   defaults?: Record<string, unknown>;
   /** Provenance label for `defaults`. */
   defaultsLine?: ChartLine;
+  /** Where `defaults` came from (e.g. `imply/values.yaml` of a chart directory), shown as provenance. */
+  defaultsLabel?: string;
 }
 
 /** Source index of each assignment: >= 0 file index, -1-k for set flag k, DEFAULT for chart defaults. */
@@ -135,8 +137,9 @@ export function buildValuesModel(input: ValuesInput): ValuesModel {
   const merged = cloneJson(user);
   const deleted = new Set<string>();
   coalesce(merged, defaults, [], writes, deleted);
-  const chartVersion = String(schema['x-chart-version'] ?? line);
-  const assumed = Boolean(schema['x-defaults-assumed']);
+  // A chart directory's own values.yaml is the real default (not assumed); our schemas may be assumed.
+  const chartVersion = input.defaultsLabel ?? String(schema['x-chart-version'] ?? line);
+  const assumed = input.defaults ? false : Boolean(schema['x-defaults-assumed']);
   const files = input.files;
 
   const writerOf = (path: Path): { who: number; at: Path } | undefined => {

@@ -6,14 +6,10 @@ import { sarifReporter } from './sarif.js';
 import { textReporter } from './text.js';
 import type { Reporter } from './types.js';
 
-/** Output formats, in the order `--help` lists them. */
-export const FORMATS = ['text', 'json', 'sarif', 'github', 'junit'] as const;
-export type Format = (typeof FORMATS)[number];
+import type { Format } from './formats.js';
 
-/** True for a known format name. */
-export function isFormat(s: string): s is Format {
-  return (FORMATS as readonly string[]).includes(s);
-}
+export { FORMATS, isFormat } from './formats.js';
+export type { Format } from './formats.js';
 
 /** One reporter per format. */
 export const reporters: Record<Format, Reporter> = {

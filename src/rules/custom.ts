@@ -60,7 +60,9 @@ const cappedRegExp = Object.assign(
 );
 
 function newAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: cappedRegExp } });
+  // Unknown keywords are refused (a typo such as `minimun` would otherwise make a rule that never fires);
+  // type, tuple and required strictness stay off so plain schemas like {properties: {...}} compile.
+  const ajv = new Ajv({ allErrors: true, strictSchema: true, strictNumbers: true, strictTypes: false, strictTuples: false, strictRequired: false, code: { regExp: cappedRegExp } });
   addFormats(ajv);
   return ajv;
 }
