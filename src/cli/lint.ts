@@ -14,6 +14,7 @@ import { BUILTIN_RULES } from '../rules/registry.js';
 import { compileCustomRules } from '../rules/custom.js';
 import type { Finding, LintResult, Rule, Severity } from '../rules/types.js';
 import { SEVERITY_RANK } from '../rules/types.js';
+import { maskSecrets } from '../report/mask.js';
 import type { LintRun, ReporterContext } from '../report/types.js';
 import { LINT_OPTIONS, list, parseFlags, versionFlag } from './args.js';
 import type { Flags } from './args.js';
@@ -63,7 +64,8 @@ export function setFlags(argv: string[]): SetFlag[] {
 export function policyFromFlags(flags: Flags, io: Io): { policy: ResolvedPolicy; rules: Rule[] } {
   const known = new Set(BUILTIN_RULES.map((r) => r.meta.id));
   let policy = resolvePolicy(typeof flags.policy === 'string' ? flags.policy : undefined, { cwd: io.cwd, knownRuleIds: known, noConfig: Boolean(flags['no-config']) });
-  const custom = compileCustomRules(policy);
+  // No custom rules (the usual case): skip compileCustomRules, which would construct an ajv instance for nothing.
+  const custom = policy.customRules.length > 0 ? compileCustomRules(policy) : [];
   const rules = [...BUILTIN_RULES, ...custom];
   const ids = rules.map((r) => r.meta.id);
   for (const id of [...list(flags.rule), ...list(flags['skip-rule'])]) {
@@ -113,7 +115,8 @@ export async function report(results: LintResult[], sources: SourceFile[], flags
     results: shown,
     rules: rules.map((r) => r.meta),
     policy: { name: policy.name, files: policy.files },
-    sources: Object.fromEntries(sources.map((s) => [s.path, s.text])),
+    // Reports quote source lines (code frames, SARIF snippets): never with the secrets in them.
+    sources: Object.fromEntries(sources.map((s) => [s.path, maskSecrets(s.text)])),
   };
   const color = flags['no-color'] ? false : flags.color ? true : io.isTTY && !flags.output && !io.env.NO_COLOR;
   const ctx: ReporterContext = {
