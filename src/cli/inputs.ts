@@ -2,9 +2,10 @@
 // SourceFiles. Missing, unreadable and binary files are UserErrors; YAML problems stay data.
 import fs from 'node:fs';
 import path from 'node:path';
+import { FileTooLargeError, readFileBounded } from '../model/read-bounded.js';
 import { decodeUtf8, detectRole, looksBinary, makeSource } from '../model/source.js';
 import type { SourceFile } from '../model/types.js';
-import { YamlLimitError } from '../model/yaml.js';
+import { DEFAULT_LIMITS, YamlLimitError } from '../model/yaml.js';
 import { UserError } from './errors.js';
 
 export interface Io {
@@ -16,8 +17,8 @@ export interface Io {
   isTTY: boolean;
 }
 
-/** Largest single input accepted (a limit, reported as exit 2). */
-export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+/** Largest single input accepted (a limit, reported as exit 2): the YAML reader's byte limit. */
+export const MAX_INPUT_BYTES = DEFAULT_LIMITS.maxBytes;
 
 /** The path shown for a file: relative to cwd when inside it. */
 export function displayPath(p: string, cwd: string): string {
@@ -70,15 +71,16 @@ export async function readSource(p: string, io: Io, role?: SourceFile['role']): 
       const abs = path.resolve(io.cwd, p);
       const st = fs.statSync(abs);
       if (st.isDirectory()) throw new UserError('is a directory (pass it as a positional argument to walk it)', shown);
-      if (st.size > MAX_INPUT_BYTES) throw new UserError(`limit exceeded: file larger than ${MAX_INPUT_BYTES} bytes`, shown);
-      buf = fs.readFileSync(abs);
+      // Bounded: a pipe (`<(helm template ...)`) or a device (`/dev/zero`) has no size to check first.
+      buf = readFileBounded(abs, MAX_INPUT_BYTES);
     }
   } catch (e) {
     if (e instanceof UserError) throw e;
+    if (e instanceof FileTooLargeError) throw new UserError(`limit exceeded (bytes): file larger than ${MAX_INPUT_BYTES} bytes`, shown);
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot read: ${(e as Error).message}`, shown);
   }
-  if (buf.length > MAX_INPUT_BYTES) throw new UserError(`limit exceeded: input larger than ${MAX_INPUT_BYTES} bytes`, shown);
+  if (buf.length > MAX_INPUT_BYTES) throw new UserError(`limit exceeded (bytes): input larger than ${MAX_INPUT_BYTES} bytes`, shown);
   if (looksBinary(buf)) throw new UserError('binary file, not YAML', shown);
   const text = decodeUtf8(buf, shown);
   let src: SourceFile;

@@ -1,6 +1,7 @@
 // CLI stage: the process entry point, and the only module that sets the exit code.
 import { run } from './run.js';
 import type { Io } from './inputs.js';
+import { tuneForShortRun } from './tiering.js';
 
 function readStdin(): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -19,6 +20,9 @@ const io: Io = {
   env: process.env,
   isTTY: Boolean(process.stdout.isTTY),
 };
+
+// A small lint is over before V8's optimizing compiler pays back: skip it (src/cli/tiering.ts).
+tuneForShortRun(process.argv.slice(2), io.cwd);
 
 run(process.argv.slice(2), io).then(
   (code) => {

@@ -46,11 +46,19 @@ export interface RenderChartOptions {
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
 
-/** The line of helm's stderr worth showing: its `Error:` line, else the first non-empty one. */
+/**
+ * The one line of helm's stderr worth showing: its `Error:` line (helm prints warnings such as
+ * "coalesce.go:...: warning: cannot overwrite table with non table" before it), else the first non-empty
+ * line. helm v4 spreads a template error over an indented block ("Error: t.yaml:61:12", "executing ...",
+ * "can't evaluate field ..."): the block's last line, the cause, is appended.
+ */
 export function firstErrorLine(stderr: string): string {
-  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
-  // helm prints warnings (e.g. "coalesce.go:...: warning: cannot overwrite table ...") before its error.
-  return lines.find((l) => l.startsWith('Error:')) ?? lines[0] ?? '';
+  const lines = stderr.split(/\r?\n/).map((l) => l.trim());
+  const at = lines.findIndex((l) => l.startsWith('Error:'));
+  if (at < 0) return lines.find((l) => l.length > 0) ?? '';
+  let cause = '';
+  for (let i = at + 1; i < lines.length && lines[i].length > 0; i++) cause = lines[i];
+  return cause && !cause.startsWith('Use --debug') ? `${lines[at].replace(/:$/, '')}: ${cause}` : lines[at];
 }
 
 interface RunResult {

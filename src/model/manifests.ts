@@ -8,7 +8,8 @@ import type { K8sObject, Location, ManifestModel, SourceFile } from './types.js'
 
 function strMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (isMap(v)) for (const [k, x] of Object.entries(v)) if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') out[k] = String(x);
+  // defineProperty: a label or annotation named `__proto__` (admission requests are untrusted) stays data.
+  if (isMap(v)) for (const [k, x] of Object.entries(v)) if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') Object.defineProperty(out, k, { value: String(x), enumerable: true, writable: true, configurable: true });
   return out;
 }
 

@@ -12,13 +12,16 @@
 // - A trailing backslash is dropped; `\,`, `\.`, `\=`, `\[` and `\\` escape the next character.
 // - Indexes go through Go's strconv.Atoi: `[+1]` and `[01]` are index 1.
 // - Integers are Go int64 (`9223372036854775808` stays a string); `-0` is 0.
-import { setKey } from './yaml.js';
+import { DEFAULT_LIMITS, setKey } from './yaml.js';
 import { isMap } from './path.js';
 
 /** A `--set` expression that Helm itself would refuse. */
 export class SetSyntaxError extends Error {}
 
 const MAX_INDEX = 65536;
+/** List items one expression may create: `a[65536]=1,b[65536]=1,...` would otherwise fill memory. */
+const MAX_SLOTS = 1_000_000;
+let slots = 0;
 const MAX_NESTED = 30;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -91,6 +94,7 @@ interface ParseState {
  * Returns the top-level-relative paths it assigned (for provenance).
  */
 export function parseSetInto(expr: string, dest: Record<string, unknown>, stringOnly: boolean): (string | number)[][] {
+  slots = 0;
   const st: ParseState = { sc: new Scanner(expr), stringOnly, assigned: [] };
   while (parseKey(st, dest, 0, []) !== END) {
     // one key=value per iteration, as Helm's parser.parse loop
@@ -103,6 +107,7 @@ function reader(st: ParseState, text: string): unknown {
 }
 
 function parseKey(st: ParseState, data: Record<string, unknown>, level: number, path: (string | number)[]): Step {
+  checkDepth(path);
   const { text: k, last } = st.sc.until('=[,.');
   if (last === EOF) {
     if (k.length === 0) return END;
@@ -148,6 +153,14 @@ function parseKey(st: ParseState, data: Record<string, unknown>, level: number, 
       return step;
     }
   }
+}
+
+/**
+ * An imply-lint limit, not Helm's: `a[0][0]...` and `a[0].b[0].b...` nest without Helm's 30-level name
+ * check, and Go's growable stack takes any depth where ours would overflow. Same depth as the YAML reader.
+ */
+function checkDepth(path: (string | number)[]): void {
+  if (path.length > DEFAULT_LIMITS.maxDepth) throw new SetSyntaxError(`nested deeper than ${DEFAULT_LIMITS.maxDepth} levels (imply-lint limit)`);
 }
 
 /** How Go's panic message names the type of a value that is not the expected map or list. */
@@ -197,12 +210,17 @@ function keyIndex(st: ParseState): number {
 function setIndex(list: unknown[], i: number, value: unknown): unknown[] {
   if (i < 0) throw new SetSyntaxError(`negative ${i} index not allowed`);
   if (i > MAX_INDEX) throw new SetSyntaxError(`index of ${i} is greater than maximum supported index of ${MAX_INDEX}`);
+  if (i >= list.length) {
+    slots += i + 1 - list.length;
+    if (slots > MAX_SLOTS) throw new SetSyntaxError(`creates more than ${MAX_SLOTS} list items (imply-lint limit)`);
+  }
   while (list.length <= i) list.push(null);
   list[i] = value;
   return list;
 }
 
 function listItem(st: ParseState, list: unknown[], i: number, level: number, path: (string | number)[]): { list: unknown[]; step: Step } {
+  checkDepth(path);
   if (i < 0) throw new SetSyntaxError(`negative ${i} index not allowed`);
   const { text, last } = st.sc.until('[.=');
   if (text.length > 0) throw new SetSyntaxError(`unexpected data at end of array index: ${JSON.stringify(text)}`);

@@ -41,8 +41,20 @@ function mergeMaps(dst: Record<string, unknown>, src: Record<string, unknown>, w
     } else {
       setKey(dst, k, cloneJson(v));
       writes.set(pathKey(path), who);
-      clearBelow(writes, path);
+      // Only the replaced value can have writes below it: walking it keeps a large file linear.
+      if (d !== null && typeof d === 'object') clearInside(writes, path, d);
     }
+    path.pop();
+  }
+}
+
+/** Drops the writes recorded inside `old`, the value being replaced at `path` (linear in its size). */
+function clearInside(writes: Map<string, number>, path: (string | number)[], old: unknown): void {
+  const entries: [string | number, unknown][] = Array.isArray(old) ? old.map((x, i) => [i, x]) : isMap(old) ? Object.entries(old) : [];
+  for (const [k, x] of entries) {
+    path.push(k);
+    writes.delete(pathKey(path));
+    clearInside(writes, path, x);
     path.pop();
   }
 }
@@ -114,9 +126,13 @@ export function buildValuesModel(input: ValuesInput): ValuesModel {
   const writes = new Map<string, number>();
   // Helm v4 reads every YAML document of a values file and merges them in order with the same
   // MergeMaps as between -f files (pkg/chart/loader LoadValues; seen with helm v4.1.4: `a: 1`, `---`,
-  // `b: 2` gives both). Empty, comment-only and `~` documents change nothing.
+  // `b: 2` gives both). Empty, comment-only and `~` documents change nothing. The documents of one file
+  // are merged with each other first, and the result over the earlier files: `druid: yes`, `---`,
+  // `druid: {}` in a later file keeps an earlier file's `druid.a` (the scalar never reaches it).
   input.files.forEach((f, i) => {
-    for (const doc of valueDocs(f)) if (isMap(doc.value)) mergeMaps(user, doc.value, i, [], writes);
+    const fileValues: Record<string, unknown> = {};
+    for (const doc of valueDocs(f)) if (isMap(doc.value)) mergeMaps(fileValues, doc.value, i, [], new Map());
+    mergeMaps(user, fileValues, i, [], writes);
   });
   // Helm applies every --set before every --set-string, whatever their order on the command line
   // (pkg/cli/values Options.MergeValues), each parsed straight into the merged -f values.

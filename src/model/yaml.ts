@@ -1,9 +1,10 @@
 // Model stage: YAML text -> plain values with source positions, read the way Helm (go-yaml v2 via
 // sigs.k8s.io/yaml) reads it.
-import { Alias, LineCounter, Parser, Composer, isMap, isScalar, isSeq, isAlias, isPair } from 'yaml';
+import { Alias, LineCounter, Parser, Composer, isMap, isScalar, isSeq, isAlias, isPair, visit as visitNodes } from 'yaml';
 import type { Document, Node as YNode, Scalar } from 'yaml';
 import jsyaml from 'js-yaml';
 import { pathKey, getIn } from './path.js';
+import { scanYaml } from './yaml-scan.js';
 import type { Path } from './path.js';
 
 /** 1-based line/column span inside one file. */
@@ -54,17 +55,27 @@ export interface YamlDoc {
   shadowed?: boolean;
 }
 
-/** Structural limits: inputs past them cannot be linted at all (exit 2). */
+/** Structural limits: inputs past them cannot be linted at all (exit 2). docs/reliability.md has the figures. */
 export interface YamlLimits {
+  /** Largest text accepted (UTF-16 code units; the CLI checks the same number in bytes). */
   maxBytes: number;
+  /** Most nodes all aliases of one document may add when expanded (billion laughs). */
   maxAliasExpansion: number;
+  /** Deepest nesting of collections, block and flow together (the `yaml` composer recurses per level). */
   maxDepth: number;
+  /** Most lines plus nodes the pre-scan may estimate for the whole stream (the parser spends 0.5-1.5 KB per node). */
+  maxNodes?: number;
 }
 
 export const DEFAULT_LIMITS: YamlLimits = {
-  maxBytes: 64 * 1024 * 1024,
+  // Rendered Imply manifests are ~80 KB and a Kubernetes object at most 1.5 MB; the parser can spend 25
+  // bytes of memory per input byte (a double-quoted scalar full of escapes).
+  maxBytes: 16 * 1024 * 1024,
   maxAliasExpansion: 100_000,
-  maxDepth: 1_000,
+  // The `yaml` composer's stack overflows between ~800 and ~2000 levels depending on JIT state; 256 keeps
+  // every accepted input far from it (rendered Imply manifests nest 11 deep, CRD schemas rarely past 40).
+  maxDepth: 256,
+  maxNodes: 500_000,
 };
 
 /** Thrown when an input exceeds a structural limit; `kind` names which one. */
@@ -282,6 +293,42 @@ function goKeyString(r: GoScalar, original: string): string {
   }
 }
 
+const aliasMaps = new WeakMap<Document.Parsed, Map<unknown, YNode>>();
+
+/**
+ * The node an alias refers to: the last node before it with that anchor. `Alias.resolve(doc)` walks the
+ * whole document on every call, which makes a file of many aliases quadratic; this maps them all in one walk.
+ */
+function aliasTarget(doc: Document.Parsed, alias: Alias): YNode | undefined {
+  let m = aliasMaps.get(doc);
+  if (!m) {
+    const targets = new Map<unknown, YNode>();
+    const anchors = new Map<string, YNode>();
+    visitNodes(doc, {
+      Node: (_key, node) => {
+        if (isAlias(node)) {
+          const t = anchors.get(node.source);
+          if (t) targets.set(node, t);
+        } else if (node.anchor) anchors.set(node.anchor, node);
+      },
+    });
+    aliasMaps.set(doc, targets);
+    m = targets;
+  }
+  return m.get(alias);
+}
+
+/** 1-based line and column of an offset, without a LineCounter (for errors raised before parsing). */
+function lineColAt(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let from = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    from = i + 1;
+  }
+  return { line, column: offset - from + 1 };
+}
+
 function mkRange(lc: LineCounter, start: number, end: number): Range {
   const a = lc.linePos(start);
   const b = lc.linePos(Math.max(start, end));
@@ -336,19 +383,23 @@ function scalarValue(st: WalkState, node: Scalar): unknown {
   }
 }
 
+/** Longest text kept for a collection used as a map key (Helm refuses such a file anyway). */
+const MAX_KEY_TEXT = 1024;
+
 /** A map key as the JSON object key Helm ends up with; refused keys are reported and keep their text. */
 function keyValue(st: WalkState, kNode: YNode | null, depth: number): string {
   let node: unknown = kNode;
-  if (isAlias(node)) node = (node as Alias).resolve(st.doc) ?? null;
+  if (isAlias(node)) node = aliasTarget(st.doc, node as Alias) ?? null;
   if (node === null || node === undefined) {
     refuse(st, kNode, 'BAD_KEY', 'unsupported map key of type: <nil>');
     return 'null';
   }
   if (!isScalar(node)) {
-    // go-yaml: "invalid map key" for a sequence or map used as a key.
-    const v = walkDetached(st, node, depth);
-    refuse(st, kNode, 'BAD_KEY', `invalid map key: ${JSON.stringify(v)}`);
-    return JSON.stringify(v);
+    // go-yaml: "invalid map key" for a sequence or map used as a key. The text is capped: keys nested in
+    // keys (`? ? ? x`) would otherwise double their escaping at every level.
+    const text = JSON.stringify(walkDetached(st, node, depth)) ?? 'null';
+    refuse(st, kNode, 'BAD_KEY', `invalid map key: ${text.length > 80 ? `${text.slice(0, 80)}...` : text}`);
+    return text.length > MAX_KEY_TEXT ? text.slice(0, MAX_KEY_TEXT) : text;
   }
   const text = scalarText(node);
   const tag = node.tag;
@@ -386,7 +437,12 @@ function walk(st: WalkState, node: unknown, path: (string | number)[], depth: nu
   if (range) st.positions.set(pathKey(path), { key: keyRange, value: range });
   if (node === null || node === undefined) return null;
   if (isAlias(node)) {
-    const target = (node as Alias).resolve(st.doc);
+    const target = aliasTarget(st.doc, node as Alias);
+    if (target === undefined) {
+      // go-yaml: "unknown anchor 'x' referenced".
+      st.errors.push({ code: 'BAD_ALIAS', message: `unknown anchor '${(node as Alias).source}' referenced`, range: range ?? { line: 1, column: 1, endLine: 1, endColumn: 1 } });
+      return null;
+    }
     st.aliasCount = (st.aliasCount ?? 0) + 1;
     return walkAliased(st, target, path, depth, keyRange, range);
   }
@@ -427,8 +483,8 @@ function walk(st: WalkState, node: unknown, path: (string | number)[], depth: nu
     // Merge keys (go-yaml v2 supports them): explicit keys win, earlier merge sources win over later.
     for (const m of merges) {
       const sources: unknown[] = [];
-      const resolved = isAlias(m) ? (m as Alias).resolve(st.doc) : m;
-      if (isSeq(resolved)) for (const it of resolved.items) sources.push(isAlias(it) ? (it as Alias).resolve(st.doc) : it);
+      const resolved = isAlias(m) ? aliasTarget(st.doc, m as Alias) : m;
+      if (isSeq(resolved)) for (const it of resolved.items) sources.push(isAlias(it) ? aliasTarget(st.doc, it as Alias) : it);
       else sources.push(resolved);
       for (const src of sources) {
         const v = walkDetached(st, src, depth);
@@ -472,26 +528,35 @@ function walkDetached(st: WalkState, node: unknown, depth: number): unknown {
   }
 }
 
-/** Counts how many nodes the aliases of a document would expand to, without expanding them. */
-function aliasExpansion(doc: Document.Parsed, limit: number): number {
+/**
+ * Counts the nodes a document's aliases add when expanded, without expanding them. Literal nodes are not
+ * counted (the byte and node limits bound those), so a large plain document is no "alias bomb". Following
+ * aliases can nest deeper than the text does (`a2: &a2 [*a1]` chains): past maxDepth that is a depth error.
+ */
+function aliasExpansion(doc: Document.Parsed, limits: YamlLimits): number {
+  const limit = limits.maxAliasExpansion;
   const memo = new Map<unknown, number>();
-  const size = (node: unknown, stack: Set<unknown>): number => {
+  const tooDeep = () => new YamlLimitError('depth', `nesting deeper than ${limits.maxDepth} levels (through aliases)`);
+  // Expanded size of a node, aliases followed.
+  const size = (node: unknown, stack: Set<unknown>, depth: number): number => {
     if (node === null || node === undefined) return 1;
     if (memo.has(node)) return memo.get(node)!;
     if (stack.has(node)) return limit + 1; // recursive alias
+    if (depth > limits.maxDepth) throw tooDeep();
     stack.add(node);
     let n = 1;
     if (isAlias(node)) {
-      const t = (node as Alias).resolve(doc);
-      n = t ? size(t, stack) : 1;
+      const t = aliasTarget(doc, node as Alias);
+      n = t ? size(t, stack, depth + 1) : 1;
     } else if (isSeq(node)) {
       for (const it of node.items) {
-        n += size(it, stack);
+        n += size(it, stack, depth + 1);
         if (n > limit) break;
       }
     } else if (isMap(node)) {
       for (const p of node.items) {
-        n += size((p as { value: unknown }).value, stack) + 1;
+        const pair = p as { key: unknown; value: unknown };
+        n += size(pair.key, stack, depth + 1) + size(pair.value, stack, depth + 1);
         if (n > limit) break;
       }
     }
@@ -499,49 +564,62 @@ function aliasExpansion(doc: Document.Parsed, limit: number): number {
     memo.set(node, n);
     return n;
   };
-  return size(doc.contents, new Set());
+  let added = 0;
+  // The literal tree: every alias in it adds its target's expanded size.
+  const visit = (node: unknown, depth: number): void => {
+    if (added > limit || node === null || node === undefined) return;
+    if (depth > limits.maxDepth) throw tooDeep();
+    if (isAlias(node)) {
+      const t = aliasTarget(doc, node as Alias);
+      added += t ? size(t, new Set(), depth) : 1;
+    } else if (isSeq(node)) {
+      for (const it of node.items) visit(it, depth + 1);
+    } else if (isMap(node)) {
+      for (const p of node.items) {
+        const pair = p as { key: unknown; value: unknown };
+        visit(pair.key, depth + 1);
+        visit(pair.value, depth + 1);
+      }
+    }
+  };
+  visit(doc.contents, 0);
+  return added;
 }
 
-/** Deepest bracket/indent nesting, measured on the raw text before any parser recurses on it. */
-function flowDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let quote: string | null = null;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quote) {
-      if (ch === quote) quote = null;
-      else if (ch === '\\' && quote === '"') i++;
-      else if (ch === '\n') quote = null;
-      continue;
-    }
-    if (ch === '#') {
-      const nl = text.indexOf('\n', i);
-      if (nl < 0) break;
-      i = nl;
-      continue;
-    }
-    if (ch === '"' || ch === "'") {
-      const prev = i > 0 ? text[i - 1] : ' ';
-      if (prev === ' ' || prev === '[' || prev === '{' || prev === ',' || prev === ':' || prev === '\n' || prev === '-') quote = ch;
-      continue;
-    }
-    if (ch === '[' || ch === '{') {
-      depth++;
-      if (depth > max) max = depth;
-    } else if ((ch === ']' || ch === '}') && depth > 0) depth--;
-  }
-  return max;
-}
-
-/** Parses every document of a YAML stream with positions and Helm's scalar semantics. */
+/**
+ * Parses every document of a YAML stream with positions and Helm's scalar semantics. Throws
+ * YamlLimitError (kind bytes, aliases or depth) for input past a structural limit; nothing else escapes
+ * from hostile input (a parser's stack overflow is reported as a depth error).
+ */
 export function parseYamlStream(text: string, limits: YamlLimits = DEFAULT_LIMITS): YamlDoc[] {
+  try {
+    return parseStream(text, limits);
+  } catch (e) {
+    throw asLimitError(e);
+  }
+}
+
+/** A RangeError from deep recursion or an oversized string is a limit, not a bug. */
+function asLimitError(e: unknown): unknown {
+  if (!(e instanceof RangeError)) return e;
+  if (/call stack/i.test(e.message)) return new YamlLimitError('depth', 'nesting too deep for the parser (stack exhausted)');
+  if (/invalid (string|array) length/i.test(e.message)) return new YamlLimitError('bytes', 'input expands beyond what can be held in memory');
+  return e;
+}
+
+function parseStream(text: string, limits: YamlLimits): YamlDoc[] {
   if (text.length > limits.maxBytes) throw new YamlLimitError('bytes', `file larger than ${limits.maxBytes} bytes`);
   if (text.charCodeAt(0) === 0xfeff) text = ' ' + text.slice(1); // keep offsets: BOM -> space
   // Helm's YAMLReader also splits at `---#comment`, which YAML reads as a plain scalar: blank the comment
   // (same length, so offsets hold) so that both split the stream alike.
   if (text.includes('\n---#') || text.startsWith('---#')) text = text.replace(/^---#.*$/gm, (l) => '---' + ' '.repeat(l.length - 3));
-  if (flowDepth(text) > limits.maxDepth) throw new YamlLimitError('depth', `nesting deeper than ${limits.maxDepth} levels`);
+  const maxNodes = limits.maxNodes ?? Infinity;
+  const scan = scanYaml(text, limits.maxDepth, maxNodes);
+  if (scan.depth > limits.maxDepth) {
+    const at = lineColAt(text, scan.depthOffset);
+    throw new YamlLimitError('depth', `nesting deeper than ${limits.maxDepth} levels`, at.line, at.column);
+  }
+  if (scan.nodes > maxNodes) throw new YamlLimitError('bytes', `more than ${maxNodes} YAML lines and nodes`);
   const lc = new LineCounter();
   const parser = new Parser(lc.addNewLine);
   const composer = new Composer({ schema: 'failsafe', uniqueKeys: false, strict: false, version: '1.1', prettyErrors: false, intAsBigInt: false });
@@ -553,9 +631,14 @@ export function parseYamlStream(text: string, limits: YamlLimits = DEFAULT_LIMIT
     const docRange = doc.range ? mkRange(lc, doc.range[0], doc.range[1]) : { line: 1, column: 1, endLine: 1, endColumn: 1 };
     for (const e of doc.errors) {
       const start = e.pos?.[0] ?? 0;
+      // The composer catches its own stack overflow and carries on with a partial tree.
+      if (e.code === 'RESOURCE_EXHAUSTION') {
+        const at = mkRange(lc, start, start);
+        throw new YamlLimitError('depth', 'nesting too deep for the parser (stack exhausted)', at.line, at.column);
+      }
       st.errors.push({ code: e.code, message: e.message.split('\n')[0], range: mkRange(lc, start, e.pos?.[1] ?? start) });
     }
-    const expansion = aliasExpansion(doc, limits.maxAliasExpansion);
+    const expansion = aliasExpansion(doc, limits);
     if (expansion > limits.maxAliasExpansion) {
       throw new YamlLimitError('aliases', `aliases expand to more than ${limits.maxAliasExpansion} nodes (alias bomb)`, docRange.line, docRange.column);
     }

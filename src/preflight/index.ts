@@ -65,12 +65,15 @@ function runningInCluster(): boolean {
 }
 
 async function probeDb(t: DbTarget, timeoutMs: number, outside: boolean): Promise<LiveDb> {
+  const base: LiveDb = { subject: t.subject, role: t.role, type: t.type, host: t.host, port: t.port, database: t.database, user: t.user, reachable: false, outsideCluster: outside, overridden: t.overridden };
+  // Nothing to connect to: say why instead of looking up a name such as "{{ .Release.Name }}-mysql".
+  if (t.problem) return { ...base, error: t.problem, errorKind: 'config' };
   try {
     return t.type === 'mysql' ? await probeMysql(t, timeoutMs, outside) : await probePostgres(t, timeoutMs, outside);
   } catch (e) {
     // The probes do not throw; this guards against a driver failing to load.
     const pe = classifyError(e, [t.password]);
-    return { subject: t.subject, role: t.role, type: t.type, host: t.host, port: t.port, database: t.database, user: t.user, reachable: false, error: pe.message, errorKind: pe.kind, outsideCluster: outside };
+    return { ...base, error: pe.message, errorKind: pe.kind };
   }
 }
 

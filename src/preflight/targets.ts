@@ -20,6 +20,8 @@ export interface DbTarget {
   tlsCert?: string;
   /** The host (or port) came from `--manager-host`/`--druid-host`/`--port`. */
   overridden: boolean;
+  /** Set when the store cannot be probed as configured (an unresolved template in the host). */
+  problem?: string;
 }
 
 /** One `host:port` member of the ZooKeeper connect string. */
@@ -96,6 +98,7 @@ export function dbTarget(values: ValuesModel, role: 'manager' | 'druid', o: Targ
     database,
     tlsCert,
     overridden: Boolean(override) || o.port !== undefined,
+    problem: /\{\{/.test(hp.host) ? `host "${hp.host}" contains a template that was not resolved: pass --release-name, or --${role}-host with a reachable address` : undefined,
   };
 }
 

@@ -163,9 +163,21 @@ export function lint(model: DeploymentModel, policy: ResolvedPolicy, opts: LintO
 
   // Suppressions: inline comments, object annotations, policy exemptions.
   const usage: SuppressionUsage = { inline: [], annotations: [], exemptions: [] };
+  // Inline suppressions indexed by file and by the line they cover, so that many findings in a file
+  // full of suppression comments stay linear (a finding checks only the comments that can apply to it).
+  const inlineIndex = new Map<string, Map<number | 'file', InlineEntry[]>>();
+  let order = 0;
   for (const s of model.sources) {
     for (const sup of s.suppressions) {
-      usage.inline.push({ source: s, line: sup.line, column: sup.column, rules: sup.rules, used: false, kind: sup.kind, hasReason: Boolean(sup.reason) });
+      const u = { source: s, line: sup.line, column: sup.column, rules: sup.rules, used: false, kind: sup.kind, hasReason: Boolean(sup.reason) };
+      usage.inline.push(u);
+      const key = sup.kind === 'file' ? 'file' : sup.target;
+      if (key === undefined) continue; // a next-line comment with no line after it covers nothing
+      let byLine = inlineIndex.get(s.path);
+      if (!byLine) inlineIndex.set(s.path, (byLine = new Map()));
+      const list = byLine.get(key) ?? [];
+      list.push({ order: order++, source: s, sup, usage: u });
+      byLine.set(key, list);
     }
   }
   const annotated = new Map<K8sObject, SuppressionUsage['annotations'][number]>();
@@ -184,17 +196,15 @@ export function lint(model: DeploymentModel, policy: ResolvedPolicy, opts: LintO
     // suppression-missing-reason cannot itself be suppressed by the comment it is about.
     if (f.ruleId === 'suppression-missing-reason') continue;
     if (f.location) {
-      for (const s of model.sources) {
-        if (s.path !== f.location.file) continue;
-        for (const sup of s.suppressions) {
-          const matchesRule = sup.rules.length === 0 || sup.rules.includes(f.ruleId);
-          const matchesLine = sup.kind === 'file' || sup.target === f.location.line;
-          if (!matchesRule || !matchesLine) continue;
-          const u = usage.inline.find((x) => x.source === s && x.line === sup.line);
-          if (u) u.used = true;
-          if (!sup.reason) continue; // a suppression without a reason does not apply (and is a finding)
-          if (!f.suppressed) f.suppressed = { kind: sup.kind === 'file' ? 'file' : 'inline', reason: sup.reason, location: { file: s.path, line: sup.line, column: sup.column, endLine: sup.line, endColumn: sup.column } };
-        }
+      const byLine = inlineIndex.get(f.location.file);
+      // In source order, as written: the first comment with a reason gives the finding its reason.
+      const candidates = byLine ? [...(byLine.get('file') ?? []), ...(byLine.get(f.location.line) ?? [])].sort((a, b) => a.order - b.order) : [];
+      for (const { source: s, sup, usage: u } of candidates) {
+        const matchesRule = sup.rules.length === 0 || sup.rules.includes(f.ruleId);
+        if (!matchesRule) continue;
+        u.used = true;
+        if (!sup.reason) continue; // a suppression without a reason does not apply (and is a finding)
+        if (!f.suppressed) f.suppressed = { kind: sup.kind === 'file' ? 'file' : 'inline', reason: sup.reason, location: { file: s.path, line: sup.line, column: sup.column, endLine: sup.line, endColumn: sup.column } };
       }
     }
     for (const o of meta.objects) {
@@ -252,7 +262,20 @@ export function lint(model: DeploymentModel, policy: ResolvedPolicy, opts: LintO
 interface FoldMeta {
   objects: K8sObject[];
   objectLocation?: FindingLocation;
+  /** Objects and locations already recorded (sets, so that a subject shared by many objects stays linear). */
+  objectSet: Set<K8sObject>;
+  locKeys: Set<string>;
 }
+
+/** One inline suppression comment in the engine's index. */
+interface InlineEntry {
+  order: number;
+  source: SourceFile;
+  sup: SourceFile['suppressions'][number];
+  usage: SuppressionUsage['inline'][number];
+}
+
+const locKey = (l: FindingLocation): string => `${l.file}\u0000${l.line}\u0000${l.column}`;
 
 /** Turns descriptors into findings; descriptors sharing a fingerprint become one finding with related locations. */
 function foldFindings(model: DeploymentModel, pending: Pending[]): { list: Finding[]; meta: Map<Finding, FoldMeta> } {
@@ -264,12 +287,16 @@ function foldFindings(model: DeploymentModel, pending: Pending[]): { list: Findi
     const existing = byFp.get(fp);
     if (existing) {
       const m = meta.get(existing)!;
-      if (r.object && !m.objects.includes(r.object)) m.objects.push(r.object);
+      if (r.object && !m.objectSet.has(r.object)) {
+        m.objectSet.add(r.object);
+        m.objects.push(r.object);
+      }
       if (SEVERITY_RANK[p.severity] > SEVERITY_RANK[existing.severity]) existing.severity = p.severity;
-      if (r.location && !sameLoc(r.location, existing.location) && !existing.related.some((x) => sameLoc(x, r.location))) {
+      if (r.location && !m.locKeys.has(locKey(r.location))) {
+        m.locKeys.add(locKey(r.location));
         existing.related.push({ ...r.location, object: r.object?.ref, path: r.path });
       }
-      for (const rel of p.d.related ?? []) addRelated(model, existing, rel);
+      for (const rel of p.d.related ?? []) addRelated(model, existing, rel, m);
       continue;
     }
     const f: Finding = {
@@ -286,22 +313,19 @@ function foldFindings(model: DeploymentModel, pending: Pending[]): { list: Findi
       provenance: r.provenance,
       related: [],
     };
-    for (const rel of p.d.related ?? []) addRelated(model, f, rel);
+    const m: FoldMeta = { objects: r.object ? [r.object] : [], objectLocation: r.object ? r.location : undefined, objectSet: new Set(r.object ? [r.object] : []), locKeys: new Set(r.location ? [locKey(r.location)] : []) };
+    for (const rel of p.d.related ?? []) addRelated(model, f, rel, m);
     byFp.set(fp, f);
-    meta.set(f, { objects: r.object ? [r.object] : [], objectLocation: r.object ? r.location : undefined });
+    meta.set(f, m);
   }
   return { list: [...byFp.values()], meta };
 }
 
-function addRelated(model: DeploymentModel, f: Finding, a: Anchor): void {
+function addRelated(model: DeploymentModel, f: Finding, a: Anchor, m: FoldMeta): void {
   const r = resolveAnchor(model, a);
-  if (!r.location || sameLoc(r.location, f.location) || f.related.some((x) => sameLoc(x, r.location))) return;
+  if (!r.location || m.locKeys.has(locKey(r.location))) return;
+  m.locKeys.add(locKey(r.location));
   f.related.push({ ...r.location, object: r.object?.ref, path: r.path });
-}
-
-function sameLoc(a?: FindingLocation, b?: FindingLocation): boolean {
-  if (!a || !b) return a === b;
-  return a.file === b.file && a.line === b.line && a.column === b.column;
 }
 
 function compareFindings(a: Finding, b: Finding): number {

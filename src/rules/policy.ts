@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatPath, isMap, pathKey, parsePath } from '../model/path.js';
-import { parseYamlStream } from '../model/yaml.js';
+import { FileTooLargeError, readFileBounded } from '../model/read-bounded.js';
+import { DEFAULT_LIMITS, parseYamlStream, YamlLimitError } from '../model/yaml.js';
 import type { YamlDoc } from '../model/yaml.js';
 import type { PolicyExemption, PolicySettings, Severity } from './types.js';
 import { validatePolicyDoc } from './policy-validate.js';
@@ -105,8 +106,9 @@ function loadInto(acc: ResolvedPolicy, ref: string, fromDir: string, ctx: LoadCt
   ctx.seen.add(file);
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readFileBounded(file, DEFAULT_LIMITS.maxBytes).toString('utf8');
   } catch (e) {
+    if (e instanceof FileTooLargeError) throw new PolicyError(`invalid policy: ${e.message}`, display);
     const code = (e as NodeJS.ErrnoException).code;
     throw new PolicyError(code === 'ENOENT' ? `policy not found: ${ref} (packs: ${BUILTIN_PACKS.join(', ')})` : `cannot read policy: ${(e as Error).message}`, display);
   }
@@ -114,7 +116,9 @@ function loadInto(acc: ResolvedPolicy, ref: string, fromDir: string, ctx: LoadCt
   try {
     docs = parseYamlStream(text);
   } catch (e) {
-    throw new PolicyError(`invalid policy: ${(e as Error).message}`, display);
+    // A YAML limit (alias bomb, nesting, size) carries where it was hit.
+    const at = e instanceof YamlLimitError ? { line: e.line, column: e.column } : { line: 1, column: 1 };
+    throw new PolicyError(`invalid policy: ${(e as Error).message}`, display, at.line, at.column);
   }
   const doc = docs.find((d) => d.value !== undefined);
   const err = docs.flatMap((d) => d.errors)[0];
@@ -222,7 +226,7 @@ export function resolvePolicy(ref: string | undefined, opts: { cwd: string; know
     const { file } = resolveRef(chosen, opts.cwd);
     let extendsSomething = false;
     try {
-      const v = parseYamlStream(fs.readFileSync(file, 'utf8')).find((d) => d.value !== undefined)?.value;
+      const v = parseYamlStream(readFileBounded(file, DEFAULT_LIMITS.maxBytes).toString('utf8')).find((d) => d.value !== undefined)?.value;
       extendsSomething = isMap(v) && v.extends !== undefined;
     } catch {
       /* loadInto reports the real problem */

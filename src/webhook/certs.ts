@@ -93,7 +93,12 @@ export async function generateCa(opts: { now: Date; days?: number; commonName?: 
     { name: 'subjectKeyIdentifier' },
   ]);
   cert.sign(keys.privateKey, f.md.sha256.create());
-  return { certPem: f.pki.certificateToPem(cert), keyPem: f.pki.privateKeyToPem(keys.privateKey) };
+  return { certPem: lf(f.pki.certificateToPem(cert)), keyPem: lf(f.pki.privateKeyToPem(keys.privateKey)) };
+}
+
+/** forge writes CRLF line ends; files, Secrets and caBundles use LF. */
+function lf(pem: string): string {
+  return pem.replace(/\r\n/g, '\n');
 }
 
 /** Issues the serving certificate for `<service>.<namespace>.svc` (serverAuth, SANs, CA:FALSE) signed by `ca`. */
@@ -123,7 +128,7 @@ export async function issueServingCert(ca: CertPair, opts: { service: string; na
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);
   cert.sign(caKey, f.md.sha256.create());
-  return { certPem: f.pki.certificateToPem(cert), keyPem: f.pki.privateKeyToPem(keys.privateKey) };
+  return { certPem: lf(f.pki.certificateToPem(cert)), keyPem: lf(f.pki.privateKeyToPem(keys.privateKey)) };
 }
 
 /** A new CA and a serving certificate for the Service. */

@@ -18,6 +18,7 @@ export interface WebhookMetrics {
   /** Serving certificate loads: swapped, or refused (does not parse, key mismatch). */
   certReloads: Counter<'result'>;
   workerRestarts: Counter<'reason'>;
+  workersReady: Gauge;
   ready: Gauge;
 }
 
@@ -43,6 +44,7 @@ export async function createMetrics(): Promise<WebhookMetrics> {
     inflight: new prom.Gauge({ name: 'imply_lint_webhook_inflight_requests', help: 'Admission reviews being processed.', registers }),
     certReloads: new prom.Counter({ name: 'imply_lint_webhook_cert_reloads_total', help: 'Serving certificate reloads: swapped, or refused because key or certificate did not parse or match.', labelNames: ['result'], registers }),
     workerRestarts: new prom.Counter({ name: 'imply_lint_webhook_worker_restarts_total', help: 'Rule workers replaced after a timeout or crash.', labelNames: ['reason'], registers }),
+    workersReady: new prom.Gauge({ name: 'imply_lint_webhook_workers_ready', help: 'Rule workers able to take work.', registers }),
     ready: new prom.Gauge({ name: 'imply_lint_webhook_ready', help: '1 when the webhook reports ready (certificates loaded, policy compiled, not draining).', registers }),
   };
 }

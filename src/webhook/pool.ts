@@ -98,6 +98,7 @@ export class WorkerPool {
   private readonly maxQueue: number;
   private readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private initError?: string;
+  private started = false;
   /** Workers replaced so far (timeouts and crashes). */
   replaced = 0;
 
@@ -112,13 +113,28 @@ export class WorkerPool {
     return this.whenReady();
   }
 
-  /** True when every worker is ready. */
+  /**
+   * True once every worker has started, while at least one can take work. A worker being replaced after a
+   * timeout does not make the pod unready (a stream of pathological objects must not flap readiness).
+   */
   get ready(): boolean {
+    return this.started && !this.closed && this.slots.some((s) => s.ready);
+  }
+
+  /** Workers able to take work now. */
+  get readyCount(): number {
+    return this.slots.filter((s) => s.ready && !s.retired).length;
+  }
+
+  private get allReady(): boolean {
     return this.slots.length > 0 && this.slots.every((s) => s.ready);
   }
 
   private whenReady(): Promise<void> {
-    if (this.ready) return Promise.resolve();
+    if (this.allReady) {
+      this.started = true;
+      return Promise.resolve();
+    }
     if (this.initError) return Promise.reject(new Error(this.initError));
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
@@ -144,7 +160,10 @@ export class WorkerPool {
     if (m.type === 'ready') {
       slot.ready = true;
       this.opts.onEvent?.({ type: 'worker-started', worker: slot.index, ms: Date.now() - slot.startedAt });
-      if (this.ready) for (const w of this.readyWaiters.splice(0)) w.resolve();
+      if (this.allReady && !this.started) {
+        this.started = true;
+        for (const w of this.readyWaiters.splice(0)) w.resolve();
+      }
       this.dispatch();
       return;
     }

@@ -100,7 +100,8 @@ function errorBody(status: number, message: string): { error: string; message: s
 
 /** Starts the webhook server; resolves once it listens (readiness follows when the workers and certificates are in). */
 export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
-  const [{ default: fastify }, { default: pino }] = await Promise.all([import('fastify'), import('pino')]);
+  const [fastifyMod, { default: pino }] = await Promise.all([import('fastify'), import('pino')]);
+  const fastify = fastifyMod.default;
   const log = pino({ level: opts.logLevel ?? 'info', base: { service: 'imply-lint-webhook', pid: process.pid, hostname: os.hostname() } }, { write: (s: string) => opts.logLine(s) });
   const metrics = await createMetrics();
 
@@ -123,7 +124,8 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
 
   const app = fastify({
     loggerInstance: log,
-    disableRequestLogging: true,
+    // We log one line per review ourselves; probes every few seconds would drown it.
+    logController: new fastifyMod.LogController({ disableRequestLogging: true }),
     https: tlsOptions(initial),
     bodyLimit: opts.maxBodyBytes,
     // `__proto__` and `constructor` keys inside Kubernetes objects are data: parse them as JSON.parse does
@@ -136,6 +138,8 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
+  // AdmissionReviews are JSON; fastify's default text/plain parser would let other bodies through as strings.
+  app.removeContentTypeParser('text/plain');
   const server = app.server as unknown as HttpsServer;
   server.headersTimeout = Math.min(opts.requestTimeoutMs ?? SERVE_DEFAULTS.requestTimeoutMs, 60_000);
 
@@ -213,6 +217,7 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
   });
   app.get('/metrics', async (_req: FastifyRequest, reply: FastifyReply) => {
     metrics.ready.set(isReady() ? 1 : 0);
+    metrics.workersReady.set(pool.readyCount);
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 

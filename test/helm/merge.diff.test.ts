@@ -171,6 +171,11 @@ const cases: Case[] = [
     files: ['a: 1\n---\n# only a comment\n---\nb: {c: 1}\n---\nb: {d: 2}\n---\n~\n'],
     expect: (v) => expect([v.a, v.b]).toStrictEqual([1, { c: 1, d: 2 }]),
   },
+  {
+    name: 'a file\'s documents merge with each other before they merge over earlier files',
+    files: ['druid:\n  a: yes\n', 'druid: yes\n---\ndruid: {}\n'],
+    expect: (v) => expect(get(v, 'druid', 'a')).toBe(true),
+  },
   { name: 'separators with spaces, tabs and comments', files: ['a: 1\n--- \nb: 2\n---#c\nc: 3\n---\t\nd: 4\n'], expect: (v) => expect(v.c).toBe(3) },
   { name: 'a document after ... without --- is never read', files: ['a: 1\n...\nb: 2\n'], expect: (v) => expect('b' in v).toBe(false) },
   { name: 'a document after ... and ---', files: ['a: 1\n...\n---\nb: 2\n'] },

@@ -69,3 +69,12 @@ describe('secretTargets', () => {
     ]);
   });
 });
+
+describe('unresolved templates', () => {
+  it('a metadata store host with {{ .Release.Name }} and no release name is a problem, not a host to look up', () => {
+    const t = dbTarget(values(ext), 'manager', { druidDatabases: [] });
+    expect(t?.host).toBe('{{ .Release.Name }}-db.prod');
+    expect(t?.problem).toMatch(/--release-name, or --manager-host/);
+    expect(dbTarget(values(ext), 'manager', { druidDatabases: [], releaseName: 'rel' })?.problem).toBeUndefined();
+  });
+});

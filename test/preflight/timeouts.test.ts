@@ -37,6 +37,14 @@ describe('metadata stores', () => {
 });
 
 describe('runPreflight as a whole', () => {
+  it('an unresolved template in a host is reported without connecting', async () => {
+    const text = 'manager:\n  metadataStore: {type: mysql, host: "{{ .Release.Name }}-mysql", user: u, password: Secret-Timeout-Pw, database: m}\ndruid:\n  metadataStore: {host: ""}\n  zk: {connectString: ""}\n';
+    const values = buildValuesModel({ files: [makeSource('values.yaml', text, 'values')] });
+    const live = await runPreflight({ values, druidDatabases: [], timeoutMs: 400, helm: false, inCluster: false });
+    expect(live.metadataDbs).toEqual([expect.objectContaining({ reachable: false, errorKind: 'config' })]);
+    expect(lintLive(text, live).keys).toEqual(['metadata-db-reachable/unreachable/manager.metadataStore']);
+  });
+
   it('everything silent: bounded, and each becomes a finding', async () => {
     const text = `deployments: {mysql: false, zookeeper: false}
 manager:

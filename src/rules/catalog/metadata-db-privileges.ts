@@ -13,7 +13,7 @@ export default defineRule({
       'Imply\'s guide: "the user for the external metadata store should have ALL privileges", and "Imply Manager automatically attempts to create the required databases if they do not exist. If the provided user does not have database creation privileges, manually create the databases". On MySQL/MariaDB preflight evaluates SHOW GRANTS as the server does: global grants, plus the most specific database grant or wildcard pattern (imply\\_%), for the user and its active roles. On PostgreSQL the user must own the database, or hold CONNECT and CREATE on it and CREATE on its public schema (PostgreSQL 15 no longer grants that to everyone). A database not created yet needs CREATE (MySQL) or CREATEDB (PostgreSQL).',
     fix: 'GRANT ALL PRIVILEGES ON `<database>`.* TO the metadata user (MySQL/MariaDB), or make it the owner of the database (PostgreSQL: ALTER DATABASE ... OWNER TO); or create the databases in advance.',
     seed: 'Additionally, the user for the external metadata store should have ALL privileges.',
-    subject: 'manager.metadataStore.database | druid.metadataStore[<database>]',
+    subject: 'manager.metadataStore.database, druid.metadataStore[<database>] for each --druid-database',
     messages: {
       missingPrivileges: 'User "{{user}}" lacks ALL privileges on metadata database "{{database}}" ({{subject}}) on {{address}}: missing {{missing}} ({{detail}}). GRANT ALL PRIVILEGES ON `{{database}}`.* TO \'{{user}}\'@\'<its host>\'.',
       missingOnCreate:

@@ -13,7 +13,7 @@ export default defineRule({
       'Imply\'s guide: "The database must be reachable from the pods within the deployment." The Manager and every Druid cluster keep their state in the metadata stores; a wrong host, port, user, password or CA certificate only shows when the pods start. Preflight logs in with the values\' settings (TLS verified against tlsCert when set) within a bounded time. From outside the cluster network a failure is a warning: the pods may still reach the store.',
     fix: 'Correct manager/druid.metadataStore host, port, user, password and tlsCert, and let the pods reach the database (firewall, security groups).',
     seed: 'Configure the connection to the external database. The database must be reachable from the pods within the deployment.',
-    subject: 'manager.metadataStore | druid.metadataStore',
+    subject: 'manager.metadataStore, druid.metadataStore',
     messages: {
       unreachable: 'The {{role}} metadata store ({{subject}}) at {{address}} cannot be reached: {{error}}. Check {{subject}}.host and port, and that the pods can reach the database.',
       timeout: 'The {{role}} metadata store ({{subject}}) at {{address}} did not answer in time: {{error}}. Check {{subject}}.host and port, and firewalls between the pods and the database.',

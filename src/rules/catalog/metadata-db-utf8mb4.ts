@@ -13,7 +13,7 @@ export default defineRule({
       'Imply\'s guide: "An Imply deployment uses one database for Imply Manager and one database for each Imply cluster ... Both databases must use the utf8mb4 default character set." With latin1 or utf8mb3, names and properties outside those character sets fail or are mangled. Preflight reads each database\'s default charset from information_schema.SCHEMATA (the manager database, and each cluster database named by --druid-database); a database not created yet gets the server default (@@character_set_server), so that is judged instead. On PostgreSQL the database encoding should be UTF8 (a warning: the guide is silent on PostgreSQL).',
     fix: 'Create the metadata databases with CHARACTER SET utf8mb4 (or ALTER DATABASE ... CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci before any table exists), or set the server\'s character-set-server to utf8mb4; on PostgreSQL use ENCODING \'UTF8\'.',
     seed: 'Both databases must use the utf8mb4 default character set.',
-    subject: 'manager.metadataStore.database | druid.metadataStore[<database>]',
+    subject: 'manager.metadataStore.database, druid.metadataStore[<database>] for each --druid-database',
     messages: {
       notUtf8mb4:
         'Metadata database "{{database}}" ({{subject}}) on {{address}} has default charset {{charset}} (collation {{collation}}); Imply requires utf8mb4. Run ALTER DATABASE `{{database}}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci before the Manager creates tables, or recreate it with utf8mb4.',

@@ -16,7 +16,7 @@ export default defineRule({
       'Imply\'s guide: "For external metadata storage, Imply Manager and the Druid clusters require MySQL version 5.7.21 or later." Preflight reads SELECT VERSION() from the server. MariaDB reports versions such as 10.11.6-MariaDB, which pass a naive comparison with 5.7.21 although MariaDB is another product: it is detected from the version string and @@version_comment and reported as such, at warning, since the guide does not cover it.',
     fix: 'Upgrade the metadata store to MySQL 5.7.21 or later (or use PostgreSQL); for MariaDB, confirm support with Imply or move to MySQL.',
     seed: 'For external metadata storage, Imply Manager and the Druid clusters require MySQL version 5.7.21 or later.',
-    subject: 'manager.metadataStore | druid.metadataStore',
+    subject: 'manager.metadataStore, druid.metadataStore',
     messages: {
       tooOld: 'The {{role}} metadata store ({{subject}}) at {{address}} runs MySQL {{version}}, older than 5.7.21, which Imply requires. Upgrade it to MySQL 5.7.21 or later.',
       mariadb:

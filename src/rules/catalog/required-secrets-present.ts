@@ -13,7 +13,7 @@ export default defineRule({
       'The chart mounts the CA Secret (security.tls.secretName; keys tls.crt and tls.key, as `kubectl create secret tls` writes them) and reads the auth token from security.auth.secretName (key auth-token) without marking them optional: if a Secret or key is missing, the manager and agent pods do not start. Preflight reads both from the release namespace (--kubeconfig, or in-cluster). The licence Secret (manager.secretName) is mounted optional by the chart; license-configured judges it.',
     fix: 'Create the Secrets in the release namespace before installing: kubectl create secret tls <security.tls.secretName> --cert ca.crt --key ca.key, and kubectl create secret generic <security.auth.secretName> --from-literal=auth-token=$(openssl rand -base64 32).',
     seed: 'kubectl create secret tls imply-ca --key path/to/ca.key --cert path/to/ca.crt',
-    subject: 'security.tls.secretName | security.auth.secretName',
+    subject: 'security.tls.secretName, security.auth.secretName',
     messages: {
       missing: 'Secret "{{name}}" ({{subject}}) does not exist in namespace {{namespace}}; the {{purpose}} pods cannot start without it. Create it before installing the release.',
       missingKeys: 'Secret "{{name}}" ({{subject}}) in namespace {{namespace}} lacks {{keys}}, which the chart reads. Recreate it with those keys.',

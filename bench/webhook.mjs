@@ -1,0 +1,323 @@
+// Benchmark 3 (issue 5): the admission webhook. autocannon over HTTPS keep-alive against
+// `imply-lint serve` and against a bare fastify HTTPS server answering a fixed "allowed" review
+// (bench/bare-server.mjs), same certificate, same payloads, same run. The payloads are real
+// AdmissionReview requests built from ../shared/reference/chart-2023.03.1: the manager Deployment
+// (production render), the quickstart MinIO Deployment and the MinIO Secret (quickstart render).
+// Everything listens on and talks to 127.0.0.1 only; every phase is bounded by its duration.
+//
+// Phases: (1) throughput at saturation, alternating servers; target serve >= 60% of bare.
+//         (2) latency at a fixed 1,000 requests/s; target serve p99 <= 5 ms.
+//         (3) soak at 1,000 requests/s for --soak seconds (300 for the record), sampling the server's
+//             RSS; target <= 120 MB at the end and no growth trend.
+//
+//   node bench/webhook.mjs [--duration 10] [--rounds 2] [--connections 16] [--rate 1000]
+//                          [--soak 60] [--workers 0] [--json FILE]
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { parseAllDocuments } from 'yaml';
+import { CLI, REF23, ROOT, flags, fmt, linearFit, machine, median, printMachine, requireBuild, table, verdict, writeJson } from './lib.mjs';
+
+const HELP = `usage: node bench/webhook.mjs [options]
+  --duration S     seconds per throughput and latency measurement; default 10
+  --rounds N       alternating throughput rounds per server; default 2
+  --connections N  keep-alive connections; default 16
+  --rate N         fixed request rate of the latency and soak phases (requests/s); default 1000
+  --soak S         soak seconds (RSS sampled every 5 s); default 60, 300 for docs/performance.md; 0 skips
+  --workers N      imply-lint serve --workers (0: its default)
+  --json FILE      also write the raw results to FILE`;
+const opt = flags({ duration: 10, rounds: 2, connections: 16, rate: 1000, soak: 60, workers: 0, json: '' }, HELP);
+if (!(opt.duration > 0 && opt.duration <= 3600)) throw new Error('--duration: 1..3600');
+if (!(opt.soak >= 0 && opt.soak <= 24 * 3600)) throw new Error('--soak: 0..86400');
+if (!(opt.rounds >= 1 && opt.rounds <= 100)) throw new Error('--rounds: 1..100');
+requireBuild();
+
+const HOST = '127.0.0.1';
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'imply-lint-webhook-bench-'));
+const children = [];
+
+function cleanup() {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(130));
+
+// --- payloads ---------------------------------------------------------------------------------------
+function objectsOf(file) {
+  return parseAllDocuments(fs.readFileSync(path.join(REF23, file), 'utf8'))
+    .map((d) => d.toJS())
+    .filter((o) => o && typeof o === 'object' && o.kind);
+}
+function find(objs, kind, name) {
+  const o = objs.find((x) => x.kind === kind && x.metadata?.name === name);
+  if (!o) throw new Error(`${kind}/${name} not found in the reference renders`);
+  return o;
+}
+const RESOURCES = { Deployment: ['apps', 'v1', 'deployments'], Secret: ['', 'v1', 'secrets'] };
+function review(obj, i) {
+  const [group, version, resource] = RESOURCES[obj.kind];
+  const kind = { group, version, kind: obj.kind };
+  const res = { group, version, resource };
+  return JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      kind,
+      resource: res,
+      requestKind: kind,
+      requestResource: res,
+      name: obj.metadata.name,
+      namespace: 'imply',
+      operation: 'CREATE',
+      userInfo: { username: 'system:serviceaccount:ci:deployer', groups: ['system:serviceaccounts'] },
+      object: { ...obj, metadata: { ...obj.metadata, namespace: 'imply' } },
+      oldObject: null,
+      dryRun: false,
+      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
+    },
+  });
+}
+const production = objectsOf('production.rendered.yaml');
+const quickstart = objectsOf('quickstart.rendered.yaml');
+const PAYLOADS = [
+  { name: 'manager Deployment (production)', body: review(find(production, 'Deployment', 'imply-manager'), 1) },
+  { name: 'MinIO Deployment (quickstart)', body: review(find(quickstart, 'Deployment', 'imply-minio'), 2) },
+  { name: 'MinIO Secret (quickstart)', body: review(find(quickstart, 'Secret', 'imply-minio'), 3) },
+];
+const REQUESTS = PAYLOADS.map((p) => ({ method: 'POST', path: '/validate?timeout=10s', headers: { 'content-type': 'application/json' }, body: p.body }));
+
+// --- servers ----------------------------------------------------------------------------------------
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, HOST, () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function post(port, pathName, body) {
+  return new Promise((resolve, reject) => {
+    const req = https.request({ host: HOST, port, path: pathName, method: body === undefined ? 'GET' : 'POST', rejectUnauthorized: false, headers: body === undefined ? {} : { 'content-type': 'application/json' }, timeout: 5000 }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (data += d));
+      res.on('end', () => resolve({ status: res.statusCode, body: data }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function waitReady(port, child, label) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${label} exited ${child.exitCode} before it was ready`);
+    try {
+      const r = await post(port, '/readyz');
+      if (r.status === 200 || r.status === 404) return; // the bare server has no /readyz: any answer is up
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${label} not ready within 30 s`);
+}
+
+async function startServer(kind, certs) {
+  const port = await freePort();
+  const args =
+    kind === 'serve'
+      ? [CLI, 'serve', '--host', HOST, '--port', String(port), '--cert', certs.cert, '--key', certs.key, '--no-config', '--log-level', 'warn', ...(opt.workers > 0 ? ['--workers', String(opt.workers)] : [])]
+      : [path.join(ROOT, 'bench/bare-server.mjs'), '--port', String(port), '--cert', certs.cert, '--key', certs.key];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    if (stderr.length < 4096) stderr += d;
+  });
+  try {
+    await waitReady(port, child, kind);
+  } catch (e) {
+    throw new Error(`${e.message}\n${stderr}`);
+  }
+  return {
+    kind,
+    port,
+    pid: child.pid,
+    child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Resident set size of a process, from /proc (MiB), or NaN. */
+function rssMiB(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+function cannon(port, { duration, rate }) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: `https://${HOST}:${port}`,
+        connections: opt.connections,
+        pipelining: 1,
+        duration,
+        requests: REQUESTS,
+        ...(rate ? { overallRate: rate } : {}),
+        timeout: 10,
+      },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
+  });
+}
+
+const summary = (r) => ({
+  rps: r.requests.average,
+  total: r.requests.total,
+  p50: r.latency.p50,
+  p90: r.latency.p90,
+  p99: r.latency.p99,
+  max: r.latency.max,
+  errors: r.errors,
+  timeouts: r.timeouts,
+  non2xx: r.non2xx,
+});
+
+// --- run --------------------------------------------------------------------------------------------
+const m0 = machine();
+printMachine(m0);
+
+// Certificates from the CLI itself (as an operator would make them).
+const certDir = path.join(tmp, 'certs');
+{
+  const r = spawnSync(process.execPath, [CLI, 'certs', '--service', 'imply-lint', '--namespace', 'imply', '--out', certDir], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`imply-lint certs failed: ${r.stderr}`);
+}
+const certs = { cert: path.join(certDir, 'tls.crt'), key: path.join(certDir, 'tls.key') };
+
+const serve = await startServer('serve', certs);
+const bare = await startServer('bare', certs);
+
+// Sanity: each payload gets a well-formed answer with its own uid from serve, and the MinIO Deployment is denied.
+console.log('payloads:');
+for (const p of PAYLOADS) {
+  const r = await post(serve.port, '/validate?timeout=10s', p.body);
+  const out = JSON.parse(r.body);
+  const uid = JSON.parse(p.body).request.uid;
+  if (r.status !== 200 || out.response?.uid !== uid) throw new Error(`serve answered ${r.status} ${r.body.slice(0, 300)} for ${p.name}`);
+  p.allowed = out.response.allowed;
+  console.log(`  ${p.name}: ${Buffer.byteLength(p.body)} bytes, serve says allowed=${out.response.allowed}${out.response.status?.message ? ` (${out.response.status.message.split('\n')[0].slice(0, 100)})` : ''}`);
+}
+if (PAYLOADS[1].allowed !== false) throw new Error('the quickstart MinIO Deployment was not denied: serve is not running the rules');
+const b = await post(bare.port, '/validate', PAYLOADS[0].body);
+if (b.status !== 200) throw new Error(`bare server answered ${b.status}`);
+
+const results = { bench: 'webhook', machine: m0, options: opt, payloads: PAYLOADS.map((p) => ({ name: p.name, bytes: Buffer.byteLength(p.body), allowed: p.allowed })) };
+
+// Warm both (JIT, TLS session setup paths), unrecorded.
+await cannon(serve.port, { duration: 2 });
+await cannon(bare.port, { duration: 2 });
+
+// (1) Throughput at saturation, alternating.
+console.log(`\n(1) throughput: ${opt.connections} keep-alive connections, ${opt.duration} s x ${opt.rounds} rounds each, alternating`);
+const tp = { serve: [], bare: [] };
+for (let r = 0; r < opt.rounds; r++) {
+  for (const s of r % 2 === 0 ? [bare, serve] : [serve, bare]) {
+    const res = summary(await cannon(s.port, { duration: opt.duration }));
+    tp[s.kind].push(res);
+    console.log(`  round ${r + 1} ${s.kind.padEnd(5)}: ${fmt(res.rps, 0)} req/s, p99 ${res.p99} ms, errors ${res.errors}, non-2xx ${res.non2xx}`);
+  }
+}
+const tpServe = median(tp.serve.map((x) => x.rps));
+const tpBare = median(tp.bare.map((x) => x.rps));
+results.throughput = { serve: tp.serve, bare: tp.bare, ratio: tpServe / tpBare };
+
+// (2) Latency at a fixed rate.
+console.log(`\n(2) latency at ${opt.rate} requests/s for ${opt.duration} s`);
+const lat = {};
+for (const s of [bare, serve]) {
+  lat[s.kind] = summary(await cannon(s.port, { duration: opt.duration, rate: opt.rate }));
+  console.log(`  ${s.kind.padEnd(5)}: ${fmt(lat[s.kind].rps, 0)} req/s achieved, p50 ${lat[s.kind].p50} ms, p99 ${lat[s.kind].p99} ms, max ${lat[s.kind].max} ms`);
+}
+results.latency = lat;
+
+// (3) Soak: serve only, fixed rate, RSS sampled every 5 s.
+let soak;
+if (opt.soak > 0) {
+  console.log(`\n(3) soak: serve at ${opt.rate} requests/s for ${opt.soak} s, RSS every 5 s`);
+  const samples = [];
+  const t0 = Date.now();
+  samples.push({ t: 0, rss: rssMiB(serve.pid) });
+  const timer = setInterval(() => samples.push({ t: (Date.now() - t0) / 1000, rss: rssMiB(serve.pid) }), 5000);
+  const res = summary(await cannon(serve.port, { duration: opt.soak, rate: opt.rate }));
+  clearInterval(timer);
+  samples.push({ t: (Date.now() - t0) / 1000, rss: rssMiB(serve.pid) });
+  // Trend over the second half (after warm-up growth of heaps and caches): MiB per minute.
+  const half = samples.filter((s) => s.t >= opt.soak / 2);
+  const fit = linearFit(
+    half.map((s) => s.t / 60),
+    half.map((s) => s.rss),
+  );
+  const end = samples.at(-1).rss;
+  const peak = Math.max(...samples.map((s) => s.rss));
+  soak = { ...res, samples, endRssMiB: end, peakRssMiB: peak, slopeMiBPerMin: fit.slope };
+  const every = Math.max(1, Math.round(samples.length / 12));
+  console.log(`  RSS MiB: ${samples.filter((_, i) => i % every === 0 || i === samples.length - 1).map((s) => `${fmt(s.t, 0)}s ${fmt(s.rss, 1)}`).join(', ')}`);
+  console.log(`  ${fmt(res.rps, 0)} req/s, p99 ${res.p99} ms, errors ${res.errors}, non-2xx ${res.non2xx}; RSS end ${fmt(end, 1)} MiB, peak ${fmt(peak, 1)} MiB, second-half trend ${fmt(fit.slope, 2)} MiB/min`);
+  results.soak = soak;
+}
+
+await serve.stop();
+await bare.stop();
+
+// --- verdicts ---------------------------------------------------------------------------------------
+console.log('');
+console.log(
+  table(
+    ['server', 'throughput req/s (median)', 'p50 ms @rate', 'p99 ms @rate', 'max ms @rate', 'errors + non-2xx'],
+    [bare, serve].map((s) => [
+      s.kind === 'serve' ? 'imply-lint serve' : 'bare fastify (fixed answer)',
+      fmt(median(tp[s.kind].map((x) => x.rps)), 0),
+      lat[s.kind].p50,
+      lat[s.kind].p99,
+      lat[s.kind].max,
+      [...tp[s.kind], lat[s.kind]].reduce((a, x) => a + x.errors + x.non2xx, 0),
+    ]),
+  ),
+);
+console.log('');
+const MB = 120 / 1.048576; // 120 MB in MiB
+console.log(`target: serve throughput >= 60% of bare: ${fmt((100 * tpServe) / tpBare, 0)}% ${verdict(tpServe / tpBare >= 0.6)}`);
+console.log(`target: serve p99 <= 5 ms at ${opt.rate} requests/s: ${lat.serve.p99} ms ${verdict(lat.serve.p99 <= 5 && lat.serve.rps >= opt.rate * 0.95)}${lat.serve.rps < opt.rate * 0.95 ? ` (only ${fmt(lat.serve.rps, 0)} req/s achieved)` : ''}`);
+if (soak) {
+  const noGrowth = soak.slopeMiBPerMin <= 1;
+  console.log(`target: serve RSS <= 120 MB after ${opt.soak} s of load, no growth trend: ${fmt(soak.endRssMiB * 1.048576, 1)} MB, trend ${fmt(soak.slopeMiBPerMin, 2)} MiB/min ${verdict(soak.endRssMiB <= MB && noGrowth)}${opt.soak < 300 ? ` (${opt.soak} s run; the target is for 300 s: --soak 300)` : ''}`);
+}
+results.loadEnd = machine().loadavg;
+console.log(`load average at start ${m0.loadavg.join(' ')}, at end ${results.loadEnd.join(' ')}`);
+writeJson(opt.json, results);
+process.exit(0);

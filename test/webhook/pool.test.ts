@@ -1,0 +1,106 @@
+// Webhook pool: rules run in worker threads with a deadline; a rule that throws or loops never blocks the
+// caller, the looping worker is replaced, and the pool keeps answering.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILTIN_RULES } from '../../src/rules/registry.js';
+import { resolvePolicy } from '../../src/rules/policy.js';
+import { ReviewFailure, WorkerPool } from '../../src/webhook/pool.js';
+import type { PoolEvent } from '../../src/webhook/pool.js';
+import type { AdmissionRequest } from '../../src/webhook/review.js';
+import { FAULT_ANNOTATION } from '../fixtures/webhook/fault-rules.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const FAULTS = path.join(ROOT, 'test/fixtures/webhook/fault-rules.ts');
+const policy = resolvePolicy('production', { cwd: ROOT, knownRuleIds: new Set(BUILTIN_RULES.map((r) => r.meta.id)), noConfig: true });
+
+function minio(uid: string, fault?: string): AdmissionRequest {
+  return {
+    uid,
+    operation: 'CREATE',
+    namespace: 'imply',
+    object: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'imply-minio', labels: { release: 'imply', app: 'minio', chart: 'minio-5.0.16' }, ...(fault ? { annotations: { [FAULT_ANNOTATION]: fault } } : {}) },
+      spec: { template: { spec: { containers: [{ name: 'minio', image: 'minio/minio:RELEASE.2020-03-06T22-23-56Z' }] } } },
+    },
+  };
+}
+
+describe('WorkerPool', () => {
+  const events: PoolEvent[] = [];
+  let pool: WorkerPool;
+  beforeAll(async () => {
+    pool = new WorkerPool({ size: 2, init: { policy, mode: 'enforce', extraRuleModules: [FAULTS] }, onEvent: (e) => events.push(e) });
+    await pool.start();
+  });
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  it('reviews in a worker with the same engine and policy', async () => {
+    const r = await pool.run(minio('u-1'), Date.parse('2026-01-01T00:00:00Z'), 10_000);
+    expect(r.decision).toBe('denied');
+    expect(r.review.response.uid).toBe('u-1');
+    expect(r.findings.map((f) => f.ruleId)).toEqual(['no-quickstart-minio']);
+  });
+
+  it('a rule that throws fails the review with kind "rule", and the worker stays', async () => {
+    const before = pool.replaced;
+    const err = await pool.run(minio('u-2', 'throw'), Date.now(), 10_000).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ReviewFailure);
+    expect((err as ReviewFailure).kind).toBe('rule');
+    expect((err as ReviewFailure).message).toContain('test-fault-throws: this rule always throws');
+    expect(pool.replaced).toBe(before);
+  });
+
+  it('a rule that loops times out, its worker is replaced, and other requests are still answered', async () => {
+    const before = pool.replaced;
+    const looping = pool.run(minio('u-3', 'loop'), Date.now(), 500).catch((e: unknown) => e);
+    // Meanwhile the other worker answers.
+    const ok = await pool.run(minio('u-4'), Date.now(), 10_000);
+    expect(ok.review.response.uid).toBe('u-4');
+    const err = await looping;
+    expect(err).toBeInstanceOf(ReviewFailure);
+    expect((err as ReviewFailure).kind).toBe('timeout');
+    expect(pool.replaced).toBe(before + 1);
+    expect(events.some((e) => e.type === 'worker-replaced' && e.reason === 'timeout')).toBe(true);
+    // The replacement comes up and serves.
+    const after = await pool.run(minio('u-5'), Date.now(), 15_000);
+    expect(after.decision).toBe('denied');
+  });
+
+  it('a backtracking regular expression is cut off at the deadline', async () => {
+    const err = await pool.run(minio('u-6', 'redos'), Date.now(), 500).catch((e: unknown) => e);
+    expect((err as ReviewFailure).kind).toBe('timeout');
+    const after = await pool.run(minio('u-7'), Date.now(), 15_000);
+    expect(after.review.response.uid).toBe('u-7');
+  });
+
+  it('the deadline covers waiting for a worker', async () => {
+    const a = pool.run(minio('u-8', 'loop'), Date.now(), 1500).catch((e: unknown) => e);
+    const b = pool.run(minio('u-9', 'loop'), Date.now(), 1500).catch((e: unknown) => e);
+    const queued = await pool.run(minio('u-10'), Date.now(), 300).catch((e: unknown) => e);
+    expect((queued as ReviewFailure).kind).toBe('timeout');
+    expect((queued as ReviewFailure).message).toMatch(/waiting/);
+    expect(((await a) as ReviewFailure).kind).toBe('timeout');
+    expect(((await b) as ReviewFailure).kind).toBe('timeout');
+  });
+
+  it('refuses work once closed', async () => {
+    const p = new WorkerPool({ size: 1, init: { policy, mode: 'warn' } });
+    await p.start();
+    await p.close();
+    const err = await p.run(minio('u-11'), Date.now(), 1000).catch((e: unknown) => e);
+    expect((err as ReviewFailure).kind).toBe('closed');
+  });
+});
+
+describe('WorkerPool start', () => {
+  it('reports a policy that cannot be compiled in the worker', async () => {
+    const bad = { ...policy, customRules: [{ id: 'bad-custom', title: 't', severity: 'error' as const, target: 'manifest' as const, schema: { type: 'nonsense-type' }, message: 'm', source: { file: 'p.yaml', line: 3, column: 1 } }] };
+    const p = new WorkerPool({ size: 1, init: { policy: bad, mode: 'enforce' } });
+    await expect(p.start()).rejects.toThrow(/bad-custom: invalid schema/);
+    await p.close();
+  });
+});
