@@ -60,5 +60,8 @@ export const CHART_HELP = `Usage: imply-lint chart DIR [-f values.yaml]... [--se
 
 Renders the chart with \`helm template\` (helm on PATH, or HELM_BIN) and lints the values and the rendered
 manifests together; a finding seen in both is reported once, with the other place as a related location.
-Takes the lint options; also --helm-version (default: \`helm version\` of the helm used).
+Takes the lint options; also --helm-version (default: \`helm version\` of the helm used) and
+--api-versions GROUP/VERSION[/KIND] (repeatable, passed to helm). With --kube-version X and no
+--api-versions, the resource APIs a cluster of that version serves (policy/v1/PodDisruptionBudget from
+1.21, networking.k8s.io/v1/Ingress from 1.19, ...) are passed, as \`helm install\` would see them.
 `;

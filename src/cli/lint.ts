@@ -159,7 +159,7 @@ async function commonSettings(argv: string[], flags: Flags, io: Io): Promise<Lin
 }
 
 /** Lints one target (values layers and/or manifest streams). */
-export function lintTarget(name: string, values: SourceFile[], manifests: SourceFile[], s: LintSettings, applySets: boolean, chartDefaults?: { values: Record<string, unknown>; label: string }): LintResult {
+export function lintTarget(name: string, values: SourceFile[], manifests: SourceFile[], s: LintSettings, applySets: boolean, chartDefaults?: { values: Record<string, unknown>; label: string; file?: SourceFile }): LintResult {
   const model = buildModel({
     chartDefaults,
     values,
@@ -211,18 +211,38 @@ export async function lintCommand(argv: string[], io: Io): Promise<number> {
   return report(results, sources, flags, io, s.policy, s.rules);
 }
 
-/** A chart directory's values.yaml as defaults (undefined when it has none or it does not parse). */
-function chartValues(dir: string, shownDir: string): { values: Record<string, unknown>; label: string } | undefined {
+/** A chart directory's values.yaml as defaults (undefined when it has none or it is not a map). */
+function chartValues(dir: string, shownDir: string): { values: Record<string, unknown>; label: string; file: SourceFile } | undefined {
   const p = path.join(dir, 'values.yaml');
   if (!fs.existsSync(p)) return undefined;
-  const v = makeSource(p, fs.readFileSync(p, 'utf8'), 'values').docs.find((d) => d.value !== undefined)?.value;
+  const label = `${shownDir.replace(/\/+$/, '')}/values.yaml`;
+  const file = makeSource(label, fs.readFileSync(p, 'utf8'), 'values');
+  const v = file.docs.find((d) => d.value !== undefined)?.value;
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
-  return { values: v as Record<string, unknown>, label: `${shownDir.replace(/\/+$/, '')}/values.yaml` };
+  return { values: v as Record<string, unknown>, label, file };
+}
+
+const CHART_OPTIONS = { ...LINT_OPTIONS, 'api-versions': { type: 'string', multiple: true } } as const;
+
+/**
+ * The resource API versions a cluster of `kube` serves that Imply-style charts test with
+ * `.Capabilities.APIVersions.Has "group/version/Kind"`. `helm install` learns them from the cluster;
+ * `helm template` knows only what --api-versions says, so `chart --kube-version X` supplies them.
+ */
+export function apiVersionsFor(kube: string | undefined): string[] {
+  if (!kube) return [];
+  const [maj, min] = kube.split('.').map(Number);
+  const v = maj * 100 + (min || 0);
+  const out: string[] = [];
+  if (v >= 119) out.push('networking.k8s.io/v1/Ingress');
+  if (v >= 121) out.push('policy/v1/PodDisruptionBudget', 'batch/v1/CronJob');
+  if (v >= 123) out.push('autoscaling/v2/HorizontalPodAutoscaler');
+  return out;
 }
 
 /** `imply-lint chart DIR`: helm template + values, linted together. */
 export async function chartCommand(argv: string[], io: Io): Promise<number> {
-  const { flags, positionals } = parseFlags(argv, LINT_OPTIONS);
+  const { flags, positionals } = parseFlags(argv, CHART_OPTIONS);
   if (flags.help) {
     io.stdout(CHART_HELP);
     return 0;
@@ -245,11 +265,13 @@ export async function chartCommand(argv: string[], io: Io): Promise<number> {
     valuesFiles: valuesFiles.map((p) => path.resolve(io.cwd, p)),
     sets: s.sets,
     kubeVersion: s.kubeVersion,
+    apiVersions: list(flags['api-versions']).length > 0 ? list(flags['api-versions']) : apiVersionsFor(s.kubeVersion),
   });
   const shown = `${positionals[0].replace(/\/+$/, '')}/(rendered)`;
   const manifest = makeSource(shown, rendered, 'manifest');
   if (!s.releaseName) s.releaseName = 'imply';
   // The chart's own values.yaml is the truth for defaults when we have it.
-  const result = lintTarget(positionals[0], files, [manifest], s, true, chartValues(dir, positionals[0]));
-  return report([result], [...s.previous, ...files, manifest], flags, io, s.policy, s.rules);
+  const defaults = chartValues(dir, positionals[0]);
+  const result = lintTarget(positionals[0], files, [manifest], s, true, defaults);
+  return report([result], [...s.previous, ...(defaults ? [defaults.file] : []), ...files, manifest], flags, io, s.policy, s.rules);
 }

@@ -18,7 +18,7 @@ export interface ModelInput {
   previousManifests?: SourceFile[];
   chartVersion?: string;
   /** A chart directory's own default values (imply-lint chart), with a label for provenance. */
-  chartDefaults?: { values: Record<string, unknown>; label: string };
+  chartDefaults?: { values: Record<string, unknown>; label: string; file?: SourceFile };
   /** False at admission: one object, release-wide rules stay silent. */
   wholeStream?: boolean;
   live?: LiveFacts;
@@ -27,8 +27,8 @@ export interface ModelInput {
 
 /** Builds the model. Values are built only when values files or --set flags are given. */
 export function buildModel(input: ModelInput): DeploymentModel {
-  const hasValues = (input.values?.length ?? 0) > 0 || (input.sets?.length ?? 0) > 0;
-  const values = hasValues ? buildValuesModel({ files: input.values ?? [], sets: input.sets, chartVersion: input.chartVersion, defaults: input.chartDefaults?.values, defaultsLabel: input.chartDefaults?.label }) : undefined;
+  const hasValues = (input.values?.length ?? 0) > 0 || (input.sets?.length ?? 0) > 0 || input.chartDefaults !== undefined;
+  const values = hasValues ? buildValuesModel({ files: input.values ?? [], sets: input.sets, chartVersion: input.chartVersion, defaults: input.chartDefaults?.values, defaultsLabel: input.chartDefaults?.label, defaultsFile: input.chartDefaults?.file }) : undefined;
   const manifests = input.manifests && input.manifests.length > 0 ? buildManifestModel(input.manifests, input.context.releaseName, input.wholeStream ?? true) : undefined;
   let previous: DeploymentModel['previous'];
   if (input.previousValues?.length || input.previousManifests?.length) {
@@ -38,6 +38,7 @@ export function buildModel(input: ModelInput): DeploymentModel {
     };
   }
   const sources = [...(input.values ?? []), ...(input.manifests ?? []), ...(input.previousValues ?? [])];
+  if (input.chartDefaults?.file && (input.values?.length ?? 0) === 0) sources.unshift(input.chartDefaults.file);
   const context = { ...input.context, releaseName: input.context.releaseName ?? manifests?.releaseName };
   return { values, manifests, previous, live: input.live, context, sources };
 }

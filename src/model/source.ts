@@ -68,7 +68,9 @@ export function decodeUtf8(buf: Uint8Array, file: string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(buf);
   } catch {
-    throw new InputError(`invalid UTF-8 at byte ${firstInvalidUtf8(buf)}`, file, lineAt(buf, firstInvalidUtf8(buf)));
+    const at = firstInvalidUtf8(buf);
+    const { line, column } = lineAt(buf, at);
+    throw new InputError(`invalid UTF-8 at byte ${at}`, file, line, column);
   }
 }
 
@@ -85,10 +87,17 @@ function firstInvalidUtf8(b: Uint8Array): number {
   return i;
 }
 
-function lineAt(b: Uint8Array, offset: number): number {
+/** 1-based line, and column in bytes, of a byte offset. */
+function lineAt(b: Uint8Array, offset: number): { line: number; column: number } {
   let line = 1;
-  for (let i = 0; i < offset && i < b.length; i++) if (b[i] === 0x0a) line++;
-  return line;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < b.length; i++) {
+    if (b[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
 }
 
 /** Parses text into a SourceFile. */

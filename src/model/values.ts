@@ -25,6 +25,8 @@ export interface ValuesInput {
   defaultsLine?: ChartLine;
   /** Where `defaults` came from (e.g. `imply/values.yaml` of a chart directory), shown as provenance. */
   defaultsLabel?: string;
+  /** The file `defaults` were read from: with no user file to point at, findings point into it. */
+  defaultsFile?: SourceFile;
 }
 
 /** Source index of each assignment: >= 0 file index, -1-k for set flag k, DEFAULT for chart defaults. */
@@ -225,6 +227,11 @@ export function buildValuesModel(input: ValuesInput): ValuesModel {
       if (r) return { file: files[i].path, range: r.range };
     }
     if (files.length > 0) return { file: files[0].path, range: { line: 1, column: 1, endLine: 1, endColumn: 1 } };
+    // No user file at all (`imply-lint chart DIR` alone): the chart's own values.yaml.
+    if (input.defaultsFile) {
+      const r = fileRange(input.defaultsFile, path);
+      return { file: input.defaultsFile.path, range: r?.range ?? { line: 1, column: 1, endLine: 1, endColumn: 1 } };
+    }
     return undefined;
   };
 

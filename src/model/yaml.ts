@@ -355,7 +355,9 @@ export const HELM_REFUSES_CODES: ReadonlySet<string> = new Set(['UNREPRESENTABLE
 
 function refuse(st: WalkState, node: YNode | null | undefined, code: string, message: string): void {
   const r = nodeRange(st, node) ?? { line: 1, column: 1, endLine: 1, endColumn: 1 };
-  st.errors.push({ code, message: `${message} (helm refuses it)`, range: r });
+  // Messages quote the offending scalar: keep them on one line and short (it can be megabytes long).
+  const one = message.replace(/\r\n|\r|\n|\u0085|\u2028|\u2029/g, '\\n');
+  st.errors.push({ code, message: `${one.length > 200 ? `${one.slice(0, 200)}...` : one} (helm refuses it)`, range: r });
 }
 
 function scalarText(node: Scalar): string {
@@ -646,11 +648,14 @@ function parseStream(text: string, limits: YamlLimits): YamlDoc[] {
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.type === 'PLAIN' && doc.contents.value === '')) value = undefined;
     let recovered = false;
     const syntax = st.errors.filter((e) => !HELM_REFUSES_CODES.has(e.code));
-    if (syntax.length > 0 && doc.range) {
+    if (syntax.length > 0 && doc.range && syntax.every((e) => LENIENT_IN_GO.has(e.code))) {
       // The `yaml` package is stricter than Go's YAML in a few places (reference/README.md: a flow
       // sequence continued at its key's indentation). Helm and the API server accept those, so take the
-      // content from a reader that agrees with Go and keep only the positions that still hold.
-      const goValue = readLikeGo(text.slice(0, doc.range[1]), index);
+      // content from a reader that agrees with Go and keep only the positions that still hold. Only for
+      // those error kinds: anything else js-yaml might "recover" is an error in Go too. The document is
+      // read on its own, up to where the next one starts (its own range may stop at the error).
+      const end = index + 1 < docs.length && docs[index + 1].range ? docs[index + 1].range[0] : text.length;
+      const goValue = readLikeGo(text.slice(0, end), index);
       if (goValue !== NOT_READ) {
         st.positions = keepMatchingPositions(st.positions, value, goValue);
         value = goValue;
@@ -728,6 +733,9 @@ function checkSeparators(text: string, lc: LineCounter, docs: Document.Parsed[],
 }
 
 const NOT_READ = Symbol('not-read');
+
+/** Error kinds of the `yaml` package that Go's YAML (helm, kubectl, the API server) does not raise. */
+const LENIENT_IN_GO = new Set(['BAD_INDENT', 'MISSING_CHAR']);
 
 const GO_PLAIN = new jsyaml.Type('tag:imply-lint.io,2025:go-plain', {
   kind: 'scalar',

@@ -3,9 +3,9 @@
 // reference renders in ../shared/reference/chart-2023.03.1, same values files, same helm flags).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { isDeepStrictEqual } from 'node:util';
+import { isDeepStrictEqual, promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HelmError, helmVersion, renderChart } from '../../src/model/helm.js';
 import type { HelmSetFlag, RenderChartOptions } from '../../src/model/helm.js';
@@ -99,7 +99,7 @@ describe('imply-mini-chart with real helm', () => {
   });
 
   it('a -f file turning MinIO off does the same as --set', async () => {
-    const dir = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? '/tmp'), 'mini-chart-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mini-chart-'));
     try {
       const f = path.join(dir, 'off.yaml');
       fs.writeFileSync(f, 'deployments:\n  minio: false\n');

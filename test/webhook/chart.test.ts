@@ -40,7 +40,7 @@ describe('helm template: objects valid against the Kubernetes schemas', () => {
   it.each(MODES)('%s mode', async (_name, args) => {
     const objs = await helmTemplate([...args]);
     expect(objs.length).toBeGreaterThan(4);
-    for (const o of objs) {
+    for (const o of objs as Obj[]) {
       if (String(o.apiVersion).startsWith('cert-manager.io/')) continue; // checked below (a CRD: no schema here)
       expect(validateK8sObject(o), `${o.kind}/${o.metadata?.name}`).toEqual([]);
     }
@@ -276,5 +276,31 @@ describe('chart files', () => {
     expect(chart.apiVersion).toBe('v2');
     expect(chart.name).toBe('imply-lint-webhook');
     expect(chart.kubeVersion).toMatch(/^>=/);
+  });
+});
+
+describe('docs/webhook.md', () => {
+  const doc = fs.readFileSync(path.join(ROOT, 'docs/webhook.md'), 'utf8');
+  const values = parseYamlStream(fs.readFileSync(path.join(CHART, 'values.yaml'), 'utf8'))[0].value as Obj;
+
+  it('every --set in the doc names a key of values.yaml', () => {
+    const keys = [...doc.matchAll(/--set ([A-Za-z.]+)=/g)].map((m) => m[1]);
+    expect(keys.length).toBeGreaterThan(4);
+    for (const k of keys) {
+      let cur: unknown = values;
+      for (const seg of k.split('.')) {
+        // A free-form map in values.yaml (issuerRef: {}) takes any key.
+        if (cur && typeof cur === 'object' && Object.keys(cur).length === 0) break;
+        cur = (cur as Obj | undefined)?.[seg];
+      }
+      expect(cur, k).not.toBeUndefined();
+    }
+  });
+
+  it('documents every serve flag and every webhook metric', async () => {
+    const { SERVE_HELP } = await import('../../src/cli/serve.js');
+    for (const flag of new Set([...SERVE_HELP.matchAll(/(--[a-z][a-z-]+)/g)].map((m) => m[1]))) expect(doc, flag).toContain(flag);
+    const metricsSrc = fs.readFileSync(path.join(ROOT, 'src/webhook/metrics.ts'), 'utf8');
+    for (const m of metricsSrc.matchAll(/name: '(imply_lint_webhook_[a-z_]+)'/g)) expect(doc, m[1]).toContain(m[1]);
   });
 });
