@@ -5,11 +5,11 @@
 // a smaller base, to show the cost grows linearly. Reports files/s, MB/s and peak RSS.
 //
 //   node bench/batch.mjs [--values 5000] [--manifests 500] [--growth-base 0.05] [--growth 1,4,16]
-//                        [--repeat 1] [--keep] [--json FILE]
+//                        [--repeat 1] [--cli FILE] [--keep] [--json FILE]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLI, REF23, ROOT, flags, fmt, linearFit, machine, measure, median, printMachine, requireBuild, table, verdict, writeJson } from './lib.mjs';
+import { CLI, REF23, flags, fmt, linearFit, machine, measure, median, printMachine, requireBuild, table, verdict, writeJson } from './lib.mjs';
 
 const HELP = `usage: node bench/batch.mjs [options]
   --values N        values files in the headline run (1x); default 5000
@@ -18,9 +18,10 @@ const HELP = `usage: node bench/batch.mjs [options]
                     16x of the full 5,000 + 500 would take most of an hour on a 2-core machine
   --growth LIST     multiples for the growth series; default 1,4,16 ("" skips the series)
   --repeat N        measurements per input set (the median is reported); default 1
+  --cli FILE        the imply-lint build to run; default dist/cli.js (A/B: another build's dist/cli.js)
   --keep            keep the generated files (printed path)
   --json FILE       also write the raw results to FILE`;
-const opt = flags({ values: 5000, manifests: 500, 'growth-base': 0.05, growth: '1,4,16', repeat: 1, keep: false, json: '' }, HELP);
+const opt = flags({ values: 5000, manifests: 500, 'growth-base': 0.05, growth: '1,4,16', repeat: 1, cli: CLI, keep: false, json: '' }, HELP);
 for (const k of ['values', 'manifests', 'repeat']) if (!(Number.isInteger(opt[k]) && opt[k] >= 0 && opt[k] <= 1_000_000)) throw new Error(`--${k}: 0..1000000`);
 requireBuild();
 
@@ -78,7 +79,7 @@ async function timeBoth(dir, bytes, files) {
         if (m.code !== 0) throw new Error(`yaml-only exited ${m.code}: ${m.stderr}`);
         yaml.push(m);
       } else {
-        const m = await measure(process.execPath, [CLI, '--no-config', '--format', 'json', '-o', report, dir], { rusage: true, timeoutMs: 3_600_000 });
+        const m = await measure(process.execPath, [opt.cli, '--no-config', '--format', 'json', '-o', report, dir], { rusage: true, timeoutMs: 3_600_000 });
         if (m.code !== 0 && m.code !== 1) throw new Error(`imply-lint exited ${m.code}: ${m.stderr}`);
         const results = JSON.parse(fs.readFileSync(report, 'utf8'));
         const n = Array.isArray(results) ? results.length : Array.isArray(results.results) ? results.results.length : undefined;

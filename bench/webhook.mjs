@@ -11,7 +11,7 @@
 //             RSS; target <= 120 MB at the end and no growth trend.
 //
 //   node bench/webhook.mjs [--duration 10] [--rounds 2] [--connections 16] [--rate 1000]
-//                          [--soak 60] [--workers 0] [--json FILE]
+//                          [--soak 60] [--workers 0] [--cli FILE] [--json FILE]
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -29,8 +29,9 @@ const HELP = `usage: node bench/webhook.mjs [options]
   --rate N         fixed request rate of the latency and soak phases (requests/s); default 1000
   --soak S         soak seconds (RSS sampled every 5 s); default 60, 300 for docs/performance.md; 0 skips
   --workers N      imply-lint serve --workers (0: its default)
+  --cli FILE       the imply-lint build to serve; default dist/cli.js (A/B: another build's dist/cli.js)
   --json FILE      also write the raw results to FILE`;
-const opt = flags({ duration: 10, rounds: 2, connections: 16, rate: 1000, soak: 60, workers: 0, json: '' }, HELP);
+const opt = flags({ duration: 10, rounds: 2, connections: 16, rate: 1000, soak: 60, workers: 0, cli: CLI, json: '' }, HELP);
 if (!(opt.duration > 0 && opt.duration <= 3600)) throw new Error('--duration: 1..3600');
 if (!(opt.soak >= 0 && opt.soak <= 24 * 3600)) throw new Error('--soak: 0..86400');
 if (!(opt.rounds >= 1 && opt.rounds <= 100)) throw new Error('--rounds: 1..100');
@@ -137,7 +138,7 @@ async function startServer(kind, certs) {
   const port = await freePort();
   const args =
     kind === 'serve'
-      ? [CLI, 'serve', '--host', HOST, '--port', String(port), '--cert', certs.cert, '--key', certs.key, '--no-config', '--log-level', 'warn', ...(opt.workers > 0 ? ['--workers', String(opt.workers)] : [])]
+      ? [opt.cli, 'serve', '--host', HOST, '--port', String(port), '--cert', certs.cert, '--key', certs.key, '--no-config', '--log-level', 'warn', ...(opt.workers > 0 ? ['--workers', String(opt.workers)] : [])]
       : [path.join(ROOT, 'bench/bare-server.mjs'), '--port', String(port), '--cert', certs.cert, '--key', certs.key];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);

@@ -58,7 +58,8 @@ export const SERVE_HELP = `Usage: imply-lint serve --cert FILE --key FILE [serve
 Runs the validating admission webhook: POST /validate (AdmissionReview admission.k8s.io/v1), GET /healthz,
 GET /readyz, GET /metrics, over HTTPS (TLS 1.2+). Same rules, policies and exemptions as imply-lint lint.
 Every flag can also be set by an environment variable: IMPLY_LINT_ + the flag in upper case with '_'
-(e.g. IMPLY_LINT_MODE=warn); a flag wins over its variable.
+(e.g. IMPLY_LINT_MODE=warn; IMPLY_LINT_RULE and IMPLY_LINT_SKIP_RULE take comma-separated ids); a flag wins
+over its variable.
 
 Server:
   --host H                  Address to listen on (default 0.0.0.0).
@@ -184,8 +185,13 @@ async function serveServer(argv: string[], io: Io): Promise<number> {
   const env = io.env;
   // Environment variables fill in flags that were not given (policy ones too).
   const merged: Flags = { ...flags };
-  for (const k of ['policy']) if (merged[k] === undefined && opt(flags, env, k) !== undefined) merged[k] = opt(flags, env, k);
+  if (merged.policy === undefined) merged.policy = opt(flags, env, 'policy');
   if (boolOpt(flags, env, 'no-config')) merged['no-config'] = true;
+  // Repeatable flags: their variables hold comma-separated lists.
+  for (const k of ['rule', 'skip-rule']) {
+    const e = env[`IMPLY_LINT_${k.toUpperCase().replace(/-/g, '_')}`];
+    if (merged[k] === undefined && e) merged[k] = e.split(',').map((x) => x.trim()).filter(Boolean);
+  }
   const { policy } = policyFromFlags(merged, io);
 
   const modeV = opt(flags, env, 'mode') ?? policy.settings.mode ?? 'enforce';

@@ -56,11 +56,12 @@ export function findSuppressions(text: string): InlineSuppression[] {
   return out;
 }
 
-/** True if the bytes look like a binary file (NUL bytes), which no YAML reader should be fed. */
+/**
+ * True if the bytes look like a binary file: a NUL byte anywhere (not only in the first few KB, so that
+ * text with a NUL further in is refused too: go-yaml and the API server refuse it).
+ */
 export function looksBinary(buf: Uint8Array): boolean {
-  const n = Math.min(buf.length, 8000);
-  for (let i = 0; i < n; i++) if (buf[i] === 0) return true;
-  return false;
+  return buf.indexOf(0) >= 0;
 }
 
 /** Decodes bytes as UTF-8, refusing invalid sequences (Helm and the API server refuse them too). */

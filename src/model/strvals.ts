@@ -111,7 +111,7 @@ function parseKey(st: ParseState, data: Record<string, unknown>, level: number, 
   const { text: k, last } = st.sc.until('=[,.');
   if (last === EOF) {
     if (k.length === 0) return END;
-    throw new SetSyntaxError(`key "${k}" has no value`);
+    throw new SetSyntaxError(`key ${goQuote(k)} has no value`);
   }
   switch (last) {
     case '[': {
@@ -136,7 +136,7 @@ function parseKey(st: ParseState, data: Record<string, unknown>, level: number, 
     }
     case ',':
       if (k.length > 0) setKey(data, k, '');
-      throw new SetSyntaxError(`key "${k}" has no value (cannot end with ,)`);
+      throw new SetSyntaxError(`key ${goQuote(k)} has no value (cannot end with ,)`);
     default: {
       // '.'
       if (level + 1 > MAX_NESTED) throw new SetSyntaxError(`value name nested level is greater than maximum supported nested name level of ${MAX_NESTED}`);
@@ -148,7 +148,7 @@ function parseKey(st: ParseState, data: Record<string, unknown>, level: number, 
       }
       const step = parseKey(st, inner, level + 1, [...path, k]);
       const empty = Object.keys(inner).length === 0;
-      if (step !== END && empty) throw new SetSyntaxError(`key map "${k}" has no value`);
+      if (step !== END && empty) throw new SetSyntaxError(`key map ${goQuote(k)} has no value`);
       if (!empty && k.length > 0) setKey(data, k, inner);
       return step;
     }
@@ -161,6 +161,22 @@ function parseKey(st: ParseState, data: Record<string, unknown>, level: number, 
  */
 function checkDepth(path: (string | number)[]): void {
   if (path.length > DEFAULT_LIMITS.maxDepth) throw new SetSyntaxError(`nested deeper than ${DEFAULT_LIMITS.maxDepth} levels (imply-lint limit)`);
+}
+
+const GO_ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"', '\\': '\\\\' };
+
+/** Go's strconv.Quote (Helm's `%q`): the text in quotes with escapes, so an error stays on one line. */
+function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (GO_ESCAPES[ch]) out += GO_ESCAPES[ch];
+    else if (c < 0x80 ? c >= 0x20 && c < 0x7f : /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(ch)) out += ch;
+    else if (c < 0x80) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else out += `\\U${c.toString(16).padStart(8, '0')}`;
+  }
+  return out + '"';
 }
 
 /** How Go's panic message names the type of a value that is not the expected map or list. */
@@ -201,9 +217,9 @@ function keyIndex(st: ParseState): number {
   const { text, last } = st.sc.until(']');
   if (last === EOF) throw new SetSyntaxError('error parsing index: EOF');
   // strconv.Atoi: optional sign, decimal digits.
-  if (!/^[-+]?\d+$/.test(text)) throw new SetSyntaxError(`error parsing index: strconv.Atoi: parsing "${text}": invalid syntax`);
+  if (!/^[-+]?\d+$/.test(text)) throw new SetSyntaxError(`error parsing index: strconv.Atoi: parsing ${goQuote(text)}: invalid syntax`);
   const i = Number(text);
-  if (!Number.isSafeInteger(i)) throw new SetSyntaxError(`error parsing index: strconv.Atoi: parsing "${text}": value out of range`);
+  if (!Number.isSafeInteger(i)) throw new SetSyntaxError(`error parsing index: strconv.Atoi: parsing ${goQuote(text)}: value out of range`);
   return i === 0 ? 0 : i;
 }
 
@@ -223,7 +239,7 @@ function listItem(st: ParseState, list: unknown[], i: number, level: number, pat
   checkDepth(path);
   if (i < 0) throw new SetSyntaxError(`negative ${i} index not allowed`);
   const { text, last } = st.sc.until('[.=');
-  if (text.length > 0) throw new SetSyntaxError(`unexpected data at end of array index: ${JSON.stringify(text)}`);
+  if (text.length > 0) throw new SetSyntaxError(`unexpected data at end of array index: ${goQuote(text)}`);
   if (last === EOF) return { list, step: END };
   if (last === '=') {
     // Unlike key(), listItem() reports no EOF after `=` (setIndex's nil error), even for `a[0]=`.

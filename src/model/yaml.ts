@@ -351,13 +351,17 @@ function nodeRange(st: WalkState, node: YNode | null | undefined): Range | undef
 }
 
 /** Error codes for YAML that parses but that Helm (go-yaml v2 + sigs.k8s.io/yaml) refuses. */
-export const HELM_REFUSES_CODES: ReadonlySet<string> = new Set(['UNREPRESENTABLE', 'BAD_MERGE', 'BAD_TAG', 'BAD_KEY', 'BAD_SEPARATOR', 'BAD_DIRECTIVE']);
+export const HELM_REFUSES_CODES: ReadonlySet<string> = new Set(['UNREPRESENTABLE', 'BAD_MERGE', 'BAD_TAG', 'BAD_KEY', 'BAD_SEPARATOR', 'BAD_DIRECTIVE', 'BAD_CHAR']);
 
 function refuse(st: WalkState, node: YNode | null | undefined, code: string, message: string): void {
   const r = nodeRange(st, node) ?? { line: 1, column: 1, endLine: 1, endColumn: 1 };
-  // Messages quote the offending scalar: keep them on one line and short (it can be megabytes long).
+  st.errors.push({ code, message: `${oneLine(message)} (helm refuses it)`, range: r });
+}
+
+/** Messages quote the offending text: keep them on one line and short (a scalar can be megabytes long). */
+function oneLine(message: string): string {
   const one = message.replace(/\r\n|\r|\n|\u0085|\u2028|\u2029/g, '\\n');
-  st.errors.push({ code, message: `${one.length > 200 ? `${one.slice(0, 200)}...` : one} (helm refuses it)`, range: r });
+  return one.length > 200 ? `${one.slice(0, 200)}...` : one;
 }
 
 function scalarText(node: Scalar): string {
@@ -442,7 +446,7 @@ function walk(st: WalkState, node: unknown, path: (string | number)[], depth: nu
     const target = aliasTarget(st.doc, node as Alias);
     if (target === undefined) {
       // go-yaml: "unknown anchor 'x' referenced".
-      st.errors.push({ code: 'BAD_ALIAS', message: `unknown anchor '${(node as Alias).source}' referenced`, range: range ?? { line: 1, column: 1, endLine: 1, endColumn: 1 } });
+      st.errors.push({ code: 'BAD_ALIAS', message: oneLine(`unknown anchor '${(node as Alias).source}' referenced`), range: range ?? { line: 1, column: 1, endLine: 1, endColumn: 1 } });
       return null;
     }
     st.aliasCount = (st.aliasCount ?? 0) + 1;
@@ -638,7 +642,7 @@ function parseStream(text: string, limits: YamlLimits): YamlDoc[] {
         const at = mkRange(lc, start, start);
         throw new YamlLimitError('depth', 'nesting too deep for the parser (stack exhausted)', at.line, at.column);
       }
-      st.errors.push({ code: e.code, message: e.message.split('\n')[0], range: mkRange(lc, start, e.pos?.[1] ?? start) });
+      st.errors.push({ code: e.code, message: oneLine(e.message.split('\n')[0]), range: mkRange(lc, start, e.pos?.[1] ?? start) });
     }
     const expansion = aliasExpansion(doc, limits);
     if (expansion > limits.maxAliasExpansion) {
@@ -666,6 +670,7 @@ function parseStream(text: string, limits: YamlLimits): YamlDoc[] {
     out.push({ index, value, positions: st.positions, range: docRange, errors: st.errors, duplicates: st.duplicates, recovered });
   });
   checkSeparators(text, lc, docs, out);
+  checkCharacters(text, lc, docs, out);
   markShadowed(text, docs, out);
   return out;
 }
@@ -686,13 +691,25 @@ function separatorOffsets(text: string): number[] {
  * follows a `...` end marker without a `---` of its own is never seen by Helm or kubectl (helm v4.1.4:
  * `a: 1`, `...`, `b: 2` gives only `a`). Such documents get `shadowed: true`.
  */
+/** How many numbers of an ascending list are below `x`. */
+function countBelow(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function markShadowed(text: string, docs: Document.Parsed[], out: YamlDoc[]): void {
   if (out.length < 2 || !text.includes('...')) return;
   const seps = separatorOffsets(text);
   let lastChunk = -1;
   docs.forEach((d, i) => {
     const start = (d.contents as YNode | null)?.range?.[0] ?? d.range?.[0] ?? 0;
-    const chunk = seps.filter((o) => o < start).length;
+    const chunk = countBelow(seps, start);
     if (chunk === lastChunk && out[i].value !== undefined) out[i].shadowed = true;
     if (out[i].value !== undefined || d.contents !== null) lastChunk = chunk;
   });
@@ -707,12 +724,13 @@ function markShadowed(text: string, docs: Document.Parsed[], out: YamlDoc[]): vo
  */
 function checkSeparators(text: string, lc: LineCounter, docs: Document.Parsed[], out: YamlDoc[]): void {
   if (out.length === 0 || !(text.includes('---') || text.includes('%'))) return;
+  // The last document starting at or before `offset` (binary search: a stream of many short documents
+  // with bad separators must stay linear).
+  const ranged = docs.map((d, i) => ({ start: d.range?.[0], i })).filter((x): x is { start: number; i: number } => x.start !== undefined);
+  const starts = ranged.map((x) => x.start);
   const docAt = (offset: number): number => {
-    let at = 0;
-    docs.forEach((d, i) => {
-      if (d.range && d.range[0] <= offset) at = i;
-    });
-    return at;
+    const n = countBelow(starts, offset + 1);
+    return n === 0 ? 0 : ranged[n - 1].i;
   };
   let offset = 0;
   for (const line of text.split('\n')) {
@@ -722,7 +740,7 @@ function checkSeparators(text: string, lc: LineCounter, docs: Document.Parsed[],
     if (line.startsWith('---')) {
       const rest = line.slice(3).trim();
       if (rest.length === 0 || rest.startsWith('#')) continue;
-      out[docAt(lineStart + line.length)].errors.push({ code: 'BAD_SEPARATOR', message: `invalid Yaml document separator: ${rest} (helm refuses it)`, range });
+      out[docAt(lineStart + line.length)].errors.push({ code: 'BAD_SEPARATOR', message: `invalid Yaml document separator: ${oneLine(rest)} (helm refuses it)`, range });
     } else if (line.startsWith('%')) {
       const at = docAt(lineStart + line.length);
       const contentStart = (docs[at].contents as YNode | null)?.range?.[0] ?? docs[at].range?.[1] ?? 0;
@@ -730,6 +748,25 @@ function checkSeparators(text: string, lc: LineCounter, docs: Document.Parsed[],
       out[at].errors.push({ code: 'BAD_DIRECTIVE', message: 'did not find expected <document start>: a directive is cut off from its document (helm refuses it)', range });
     }
   }
+}
+
+/** What go-yaml v2's reader refuses anywhere in a stream: C0/C1 controls other than tab, LF, CR, NEL, and U+FFFE/U+FFFF. */
+const GO_NOT_PRINTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
+
+/**
+ * go-yaml v2 fails the whole stream at the first control character ("control characters are not
+ * allowed"), even inside a comment or a quoted scalar; the `yaml` package reads them as text. Reported
+ * once, on the document that holds it.
+ */
+function checkCharacters(text: string, lc: LineCounter, docs: Document.Parsed[], out: YamlDoc[]): void {
+  const m = GO_NOT_PRINTABLE.exec(text);
+  if (!m || out.length === 0) return;
+  let at = 0;
+  docs.forEach((d, i) => {
+    if (d.range && d.range[0] <= m.index) at = i;
+  });
+  const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  out[at].errors.push({ code: 'BAD_CHAR', message: `control characters are not allowed: U+${code} (helm refuses it)`, range: mkRange(lc, m.index, m.index + 1) });
 }
 
 const NOT_READ = Symbol('not-read');

@@ -104,7 +104,7 @@ export class WorkerPool {
 
   constructor(private readonly opts: PoolOptions) {
     this.script = opts.script ?? defaultWorkerScript();
-    this.maxQueue = opts.maxQueue ?? 1000;
+    this.maxQueue = opts.maxQueue ?? 256;
   }
 
   /** Starts the workers; resolves when every one has loaded the rules and compiled the policy. */

@@ -4,7 +4,7 @@
 // renews certificates, rotates the CA and patches the ValidatingWebhookConfiguration's caBundle. A CA rotation
 // keeps the old and the new CA in the caBundle until every replica serves a certificate of the new one.
 // Talks to the API server through @kubernetes/client-node 1.x (loaded lazily: `serve` only).
-import fs from 'node:fs';
+import os from 'node:os';
 import { X509Certificate } from 'node:crypto';
 import type { CertPair } from './certs.js';
 import { bundleCertificates, checkPair, generateCa, issueServingCert, joinBundle, renewalDue, serviceDnsNames } from './certs.js';
@@ -491,7 +491,7 @@ export class SelfManager {
   }
 }
 
-/** Reads the pod's identity for the Lease: POD_NAME, else HOSTNAME (the pod name in Kubernetes). */
+/** This replica's identity in the Lease: POD_NAME (downward API), else the host name (the pod name in Kubernetes). */
 export function podIdentity(env: Record<string, string | undefined>): string {
-  return env.POD_NAME || env.HOSTNAME || fs.readFileSync('/etc/hostname', 'utf8').trim();
+  return env.POD_NAME || env.HOSTNAME || os.hostname();
 }

@@ -134,9 +134,12 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
     onConstructorPoisoning: 'ignore',
     keepAliveTimeout: opts.keepAliveTimeoutMs ?? SERVE_DEFAULTS.keepAliveTimeoutMs,
     requestTimeout: opts.requestTimeoutMs ?? SERVE_DEFAULTS.requestTimeoutMs,
-    connectionTimeout: (opts.requestTimeoutMs ?? SERVE_DEFAULTS.requestTimeoutMs) * 2,
+    // No socket inactivity timeout: it would cut idle keep-alive connections before keepAliveTimeout.
+    connectionTimeout: 0,
+    // On close, idle keep-alive connections are closed; a request already on its way over an open connection is
+    // still answered (not 503), so the drain costs the API server no failed call.
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    return503OnClosing: false,
   }) as unknown as FastifyInstance;
   // AdmissionReviews are JSON; fastify's default text/plain parser would let other bodies through as strings.
   app.removeContentTypeParser('text/plain');

@@ -39,27 +39,26 @@ function collectionDepth(v: unknown): number {
   return 1 + max;
 }
 
-/** Every position a document reports lies inside the text. */
+/** Every position a document reports lies inside the text (plain comparisons: 100k documents are checked). */
 function positionsInside(docs: YamlDoc[], text: string): void {
   const lines = text.split(/\r\n|\r|\n|\u0085|\u2028|\u2029/).length + 1;
-  const ok = (r: { line: number; column: number; endLine: number; endColumn: number }) => {
-    expect(r.line).toBeGreaterThanOrEqual(1);
-    expect(r.column).toBeGreaterThanOrEqual(1);
-    expect(r.endLine).toBeGreaterThanOrEqual(r.line);
-    expect(r.endLine).toBeLessThanOrEqual(lines);
+  const bad: string[] = [];
+  const ok = (r: { line: number; column: number; endLine: number; endColumn: number }, what: string) => {
+    if (!(r.line >= 1 && r.column >= 1 && r.endLine >= r.line && r.endLine <= lines)) bad.push(`${what} ${JSON.stringify(r)}`);
   };
   for (const d of docs) {
-    ok(d.range);
+    ok(d.range, 'document');
     for (const e of d.errors) {
-      ok(e.range);
-      expect(e.message).not.toContain('\n');
+      ok(e.range, e.code);
+      if (/[\n\r\u2028\u2029\u0085]/.test(e.message)) bad.push(`multi-line message ${JSON.stringify(e.message)}`);
     }
     for (const dup of d.duplicates) {
-      ok(dup.first);
-      ok(dup.second);
+      ok(dup.first, 'duplicate');
+      ok(dup.second, 'duplicate');
     }
-    for (const p of d.positions.values()) ok(p.value);
+    for (const p of d.positions.values()) ok(p.value, 'position');
   }
+  expect(bad.slice(0, 5)).toEqual([]);
 }
 
 describe('explicit hostile inputs', () => {
@@ -156,7 +155,7 @@ describe('structural limits by kind', () => {
   ];
   const LIMITS: YamlLimits = { ...DEFAULT_LIMITS, maxDepth: 40 };
 
-  it('depth: accepted at or below half the limit, refused as "depth" above it (7 shapes x 300 runs)', () => {
+  it('depth: accepted at or below half the limit, refused as "depth" above it (7 shapes x 150 runs)', () => {
     for (const s of SHAPES) {
       fc.assert(
         fc.property(fc.integer({ min: 2, max: 120 }), (d) => {
@@ -168,7 +167,7 @@ describe('structural limits by kind', () => {
             expect(collectionDepth((r as YamlDoc[])[0].value)).toBe(depth);
           } else expect(Array.isArray(r) || r === 'depth').toBe(true);
         }),
-        { numRuns: 300, seed: 6001 },
+        { numRuns: 150, seed: 6001 },
       );
     }
   });
@@ -185,24 +184,25 @@ describe('structural limits by kind', () => {
     const noScan: YamlLimits = { ...DEFAULT_LIMITS, maxDepth: 10_000_000, maxNodes: Infinity };
     expect(read(flowNest(100_000), noScan)).toBe('depth');
     expect(read(compactNest(50_000), noScan)).toBe('depth');
-    expect(read(blockMapNest(3_000), noScan)).toBe('depth');
+    expect(read(blockMapNest(2_000), noScan)).toBe('depth');
   });
 
-  it('aliases: refused exactly when their expansion passes the limit (width x levels, 400 runs)', () => {
+  it('aliases: refused exactly when their expansion passes the limit (width x levels, 300 runs)', () => {
+    const small: YamlLimits = { ...DEFAULT_LIMITS, maxAliasExpansion: 5_000 };
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 14 }), fc.integer({ min: 1, max: 7 }), (w, l) => {
-        const r = read(laughs(w, l));
-        if (laughsExpansion(w, l) > DEFAULT_LIMITS.maxAliasExpansion) expect(r).toBe('aliases');
+      fc.property(fc.integer({ min: 1, max: 14 }), fc.integer({ min: 1, max: 5 }), (w, l) => {
+        const r = read(laughs(w, l), small);
+        if (laughsExpansion(w, l) > small.maxAliasExpansion) expect(r).toBe('aliases');
         else expect(Array.isArray(r)).toBe(true);
       }),
-      { numRuns: 400, seed: 6002 },
+      { numRuns: 300, seed: 6002 },
     );
   });
 
   it('a large document without aliases is no alias bomb', () => {
-    const text = Array.from({ length: 60_000 }, (_, i) => `k${i}: [${i}, ${i}]`).join('\n');
+    const text = Array.from({ length: 30_000 }, (_, i) => `k${i}: [${i}, ${i}]`).join('\n');
     const docs = read(text) as YamlDoc[];
-    expect(Object.keys(docs[0].value as object)).toHaveLength(60_000);
+    expect(Object.keys(docs[0].value as object)).toHaveLength(30_000);
   });
 
   it('many aliases resolve in one pass (a quadratic resolver would take minutes)', () => {
@@ -244,14 +244,14 @@ describe('random input (fast-check, fixed seeds)', () => {
     );
   });
 
-  it('YAML-ish token soup: documents or a YamlLimitError, positions inside the text (4000 runs)', () => {
+  it('YAML-ish token soup: documents or a YamlLimitError, positions inside the text (2500 runs)', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...YAMLISH_TOKENS), { maxLength: 120, size: 'max' }), (tokens) => {
         const text = tokens.join('');
         const r = read(text);
         if (Array.isArray(r)) positionsInside(r, text);
       }),
-      { numRuns: 4000, seed: 6004 },
+      { numRuns: 2500, seed: 6004 },
     );
   });
 

@@ -1,6 +1,8 @@
 // Fault load: rules that throw, loop or backtrack catastrophically, mixed into a fixed number of requests from a
 // client in another process. The server (in this process, with the fault rules loaded into its workers) answers
 // every request 200 and well-formed; each faulty object gets the --on-error answer; the server stays healthy.
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePolicy } from '../../src/rules/policy.js';
@@ -14,8 +16,6 @@ import { KubeletSecretDir } from '../webhook/helpers/certdir.js';
 import { call, reviewBody } from '../webhook/helpers/https.js';
 import { referenceBodies } from './bodies.js';
 import { startClient } from './run-client.js';
-import fs from 'node:fs';
-import os from 'node:os';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SVC = 'imply-lint-webhook';

@@ -138,7 +138,7 @@ describe('which objects the API server sends (the chart selectors)', () => {
   });
 });
 
-describe('enforce mode', () => {
+describe('enforce mode', { timeout: 90_000 }, () => {
   it('denies the quickstart components, naming the rules, and answers every call well-formed', async () => {
     const results = await admitAll(servers.enforce.sim, 'quickstart');
     expect(expectWellFormed(results)).toBeGreaterThan(15);

@@ -17,7 +17,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-describe('imply-lint certs', () => {
+describe('imply-lint certs', { timeout: 60_000 }, () => {
   it('writes ca.crt, tls.crt and tls.key for <svc>.<ns>.svc', async () => {
     const cwd = tmp();
     const before = Date.now();
@@ -75,7 +75,7 @@ describe('imply-lint certs', () => {
   });
 });
 
-describe('certificate helpers', () => {
+describe('certificate helpers', { timeout: 60_000 }, () => {
   it('checkPair says what is wrong', async () => {
     const a = await generatePki({ service: 's', namespace: 'n', now: new Date() });
     const b = await generatePki({ service: 's', namespace: 'n', now: new Date() });

@@ -96,6 +96,23 @@ describe('WorkerPool', () => {
   });
 });
 
+describe('WorkerPool limits', () => {
+  it('refuses work past maxQueue (answered per --on-error by the server)', async () => {
+    const p = new WorkerPool({ size: 1, maxQueue: 1, init: { policy, mode: 'enforce', extraRuleModules: [FAULTS] } });
+    await p.start();
+    try {
+      const busy = p.run(minio('q-1', 'loop'), Date.now(), 800).catch((e: unknown) => e);
+      const queued = p.run(minio('q-2'), Date.now(), 800).catch((e: unknown) => e);
+      const refused = await p.run(minio('q-3'), Date.now(), 800).catch((e: unknown) => e);
+      expect((refused as ReviewFailure).kind).toBe('overload');
+      expect(((await busy) as ReviewFailure).kind).toBe('timeout');
+      expect(((await queued) as ReviewFailure).kind).toBe('timeout');
+    } finally {
+      await p.close();
+    }
+  });
+});
+
 describe('WorkerPool start', () => {
   it('reports a policy that cannot be compiled in the worker', async () => {
     const bad = { ...policy, customRules: [{ id: 'bad-custom', title: 't', severity: 'error' as const, target: 'manifest' as const, schema: { type: 'nonsense-type' }, message: 'm', source: { file: 'p.yaml', line: 3, column: 1 } }] };

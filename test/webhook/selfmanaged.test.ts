@@ -45,7 +45,7 @@ interface Replica {
   served: string[];
 }
 
-describe('self-managed certificates', () => {
+describe('self-managed certificates', { timeout: 90_000 }, () => {
   let kube: FakeKube;
   let kubeconfig: string;
   let clock: number;
@@ -311,7 +311,7 @@ describe('self-managed certificates', () => {
   });
 });
 
-describe('planStep (pure)', () => {
+describe('planStep (pure)', { timeout: 60_000 }, () => {
   it('walks a CA rotation one step per grace period, and only once the bundle is in place', async () => {
     const t0 = new Date('2026-01-01T00:00:00Z');
     const ca = await generateCa({ now: t0, days: 30 });

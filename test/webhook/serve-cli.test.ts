@@ -53,6 +53,7 @@ describe('serve: flags, variables and errors', () => {
     [['serve'], { IMPLY_LINT_SELF_MANAGED: 'true' }, 'imply-lint: serve --self-managed: --service, --namespace and --webhook-config are required'],
     [['serve'], { IMPLY_LINT_SELF_MANAGED: 'perhaps' }, 'imply-lint: IMPLY_LINT_SELF_MANAGED: expected true or false, got "perhaps"'],
     [['serve', '--bogus'], {}, "imply-lint: unknown flag '--bogus' (see imply-lint --help)"],
+    [['serve', '--cert', 'c', '--key', 'k'], { IMPLY_LINT_SKIP_RULE: 'replicas-ha, no-such-rule' }, 'imply-lint: unknown rule id "no-such-rule" (imply-lint rules lists them)'],
     [['serve', '--cert', 'c', '--key', 'k', '--policy', 'lenient'], {}, /^imply-lint: \S*lenient:1:1: policy not found: lenient \(packs: production, staging, quickstart\)$/m],
   ])('%j %j -> exit 2', async (argv, envVars, line) => {
     const r = await cli(argv, { cwd: dir, env: envVars as Record<string, string> });
@@ -99,7 +100,7 @@ describe('serve as a process', () => {
       expect(e.at - t0).toBeLessThan(25_000);
       expect(s.logs.map((l) => l.event)).toEqual(expect.arrayContaining(['draining', 'stopped']));
     }
-  });
+  }, 90_000);
 });
 
 describe('self-managed mode end to end', () => {
@@ -145,5 +146,5 @@ describe('self-managed mode end to end', () => {
       expect(kube.leases.get(`${NS}/imply-lint-webhook-certs`)!.spec.holderIdentity).toBe('');
       await kube.stop();
     }
-  });
+  }, 120_000);
 });

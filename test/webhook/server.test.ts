@@ -113,6 +113,13 @@ describe('enforce mode server', () => {
     await expect(call({ port: r.s.port, ca: r.ca, servername: 'other.imply-lint.svc', path: '/healthz' })).rejects.toThrow(/Hostname\/IP does not match|altnames/);
   });
 
+  it('sets request and keep-alive timeouts (keep-alive outlasting the API server idle timeout)', () => {
+    const srv = r.s.app.server as unknown as { keepAliveTimeout: number; requestTimeout: number; headersTimeout: number };
+    expect(srv.keepAliveTimeout).toBe(120_000);
+    expect(srv.requestTimeout).toBe(30_000);
+    expect(srv.headersTimeout).toBeLessThanOrEqual(30_000);
+  });
+
   it('speaks TLS 1.2 and 1.3 only, with forward-secret AEAD ciphers', async () => {
     const t13 = await call({ port: r.s.port, ca: r.ca, servername: HOST, path: '/healthz' });
     expect(t13.protocol).toBe('TLSv1.3');
@@ -377,9 +384,10 @@ describe('certificate hot reload', () => {
       // A key that does not match (written on its own first): refused, the served pair stays.
       const other = await issueServingCert(pki.ca, { service: SVC, namespace: NS, now: new Date() });
       dir.writeInPlace('tls.key', other.keyPem);
-      await new Promise((res) => setTimeout(res, 1200));
+      const refused = () => r.logs.some((l) => l.event === 'cert-refused' && /does not match/.test(l.err));
+      for (let i = 0; i < 100 && !refused(); i++) await new Promise((res) => setTimeout(res, 50));
+      expect(refused()).toBe(true);
       expect(await served()).toBe(fp(renewed));
-      expect(r.logs.some((l) => l.event === 'cert-refused' && /does not match/.test(l.err))).toBe(true);
       // Then the matching certificate arrives: swapped.
       dir.writeInPlace('tls.crt', other.certPem);
       await waitFor(fp(other));
@@ -400,13 +408,47 @@ describe('certificate hot reload', () => {
     } finally {
       await r.s.shutdown('test');
     }
-  });
+  }, 90_000);
 
   it('refuses to start with a pair that does not match', async () => {
     const other = await generatePki({ service: SVC, namespace: NS, now: new Date() });
     const dir = new KubeletSecretDir(fs.mkdtempSync(path.join(os.tmpdir(), 'wh-bad-')));
     dir.update({ 'tls.crt': pki.serving.certPem, 'tls.key': other.serving.keyPem });
     await expect(start({ pki, dir })).rejects.toThrow('private key does not match the certificate');
+  });
+});
+
+describe('readiness', () => {
+  it('self-managed: not ready while no certificate could be loaded from the Secret', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wh-nokube-'));
+    // A kubeconfig for an API server that is not there.
+    const kubeconfig = path.join(dir, 'kubeconfig.yaml');
+    fs.writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n');
+    const logs: Obj[] = [];
+    const s = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      certs: { kind: 'self-managed', options: { service: SVC, namespace: NS, secretName: 's', leaseName: 'l', webhookConfig: 'w', identity: 'p', kubeconfig, syncIntervalMs: 200 } },
+      policy,
+      mode: 'enforce',
+      onError: 'deny',
+      drainDelayMs: 0,
+      maxBodyBytes: 6 * 1024 * 1024,
+      ruleTimeoutMs: 2000,
+      workers: 1,
+      logLine: (l) => logs.push(JSON.parse(l) as Obj),
+    });
+    try {
+      // Wait for the first failed sync (loading the Kubernetes client and connecting take a moment).
+      for (let i = 0; i < 200 && !logs.some((l) => l.event === 'self-managed' && /sync failed/.test(l.msg)); i++) await new Promise((res) => setTimeout(res, 50));
+      const ready = await call({ port: s.port, ca: '', servername: HOST, path: '/readyz', insecure: true });
+      expect([ready.status, ready.text]).toEqual([503, 'certificates not loaded']);
+      expect((await call({ port: s.port, ca: '', servername: HOST, path: '/healthz', insecure: true })).status).toBe(200);
+      expect(logs.some((l) => l.event === 'self-managed' && /sync failed/.test(l.msg))).toBe(true);
+    } finally {
+      await s.shutdown('test');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -15,6 +15,8 @@ export interface CallOptions {
   maxVersion?: SecureVersion;
   ciphers?: string;
   timeoutMs?: number;
+  /** Skip certificate verification (only to reach a server whose certificate is not known yet). */
+  insecure?: boolean;
 }
 
 export interface CallResult {
@@ -43,6 +45,7 @@ export function call(o: CallOptions): Promise<CallResult> {
         maxVersion: o.maxVersion,
         ciphers: o.ciphers,
         agent: false,
+        rejectUnauthorized: !o.insecure,
         timeout: o.timeoutMs ?? 15_000,
       },
       (res) => {
