@@ -117,8 +117,8 @@ function loadInto(acc: ResolvedPolicy, ref: string, fromDir: string, ctx: LoadCt
     docs = parseYamlStream(text);
   } catch (e) {
     // A YAML limit (alias bomb, nesting, size) carries where it was hit.
-    const at = e instanceof YamlLimitError ? { line: e.line, column: e.column } : { line: 1, column: 1 };
-    throw new PolicyError(`invalid policy: ${(e as Error).message}`, display, at.line, at.column);
+    if (e instanceof YamlLimitError) throw new PolicyError(`invalid policy: limit exceeded (${e.kind}): ${e.message}`, display, e.line, e.column);
+    throw new PolicyError(`invalid policy: ${(e as Error).message}`, display);
   }
   const doc = docs.find((d) => d.value !== undefined);
   const err = docs.flatMap((d) => d.errors)[0];
