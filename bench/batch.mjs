@@ -5,7 +5,7 @@
 // a smaller base, to show the cost grows linearly. Reports files/s, MB/s and peak RSS.
 //
 //   node bench/batch.mjs [--values 5000] [--manifests 500] [--growth-base 0.05] [--growth 1,4,16]
-//                        [--repeat 1] [--cli FILE] [--keep] [--json FILE]
+//                        [--repeat 3] [--cli FILE] [--compare L=FILE,...] [--keep] [--json FILE]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,11 +17,12 @@ const HELP = `usage: node bench/batch.mjs [options]
   --growth-base F   the growth series' 1x as a fraction of the headline counts; default 0.05 (250 + 25):
                     16x of the full 5,000 + 500 would take most of an hour on a 2-core machine
   --growth LIST     multiples for the growth series; default 1,4,16 ("" skips the series)
-  --repeat N        measurements per input set (the median is reported); default 1
+  --repeat N        measurements per input set, rotating the order (medians reported); default 3
   --cli FILE        the imply-lint build to run; default dist/cli.js (A/B: another build's dist/cli.js)
+  --compare L=FILE  more builds timed on the headline input in the same repeats: LABEL=dist/cli.js[,...]
   --keep            keep the generated files (printed path)
   --json FILE       also write the raw results to FILE`;
-const opt = flags({ values: 5000, manifests: 500, 'growth-base': 0.05, growth: '1,4,16', repeat: 1, cli: CLI, keep: false, json: '' }, HELP);
+const opt = flags({ values: 5000, manifests: 500, 'growth-base': 0.05, growth: '1,4,16', repeat: 3, cli: CLI, compare: '', keep: false, json: '' }, HELP);
 for (const k of ['values', 'manifests', 'repeat']) if (!(Number.isInteger(opt[k]) && opt[k] >= 0 && opt[k] <= 1_000_000)) throw new Error(`--${k}: 0..1000000`);
 requireBuild();
 
@@ -66,37 +67,76 @@ for (const f of files) { const r = parseAllDocuments(fs.readFileSync(f, 'utf8'))
 if (docs === 0) process.exit(3);
 `;
 
-async function timeBoth(dir, bytes, files) {
+/**
+ * Times the yaml-only floor and each imply-lint build on one input set, `--repeat` times in a rotating
+ * order. Ratios are medians of per-repeat ratios (lint / yaml of the same repeat), so load changes on a
+ * shared machine hit numerator and denominator alike; CPU time (user+sys) is reported beside wall time.
+ */
+async function timeAll(dir, bytes, files, builds) {
   const report = path.join(dir, 'report.json');
-  const lint = [];
-  const yaml = [];
+  const ids = ['yaml', ...builds.map((b) => b.label)];
+  const runs = Object.fromEntries(ids.map((id) => [id, []]));
   for (let r = 0; r < opt.repeat; r++) {
-    // Alternate which goes first, so page cache and load changes hit both alike.
-    const order = r % 2 === 0 ? ['yaml', 'lint'] : ['lint', 'yaml'];
-    for (const which of order) {
-      if (which === 'yaml') {
+    const order = [...ids.slice(r % ids.length), ...ids.slice(0, r % ids.length)];
+    for (const id of order) {
+      if (id === 'yaml') {
         const m = await measure(process.execPath, ['--input-type=module', '-e', YAML_ONLY, dir], { rusage: true, timeoutMs: 3_600_000 });
         if (m.code !== 0) throw new Error(`yaml-only exited ${m.code}: ${m.stderr}`);
-        yaml.push(m);
-      } else {
-        const m = await measure(process.execPath, [opt.cli, '--no-config', '--format', 'json', '-o', report, dir], { rusage: true, timeoutMs: 3_600_000 });
-        if (m.code !== 0 && m.code !== 1) throw new Error(`imply-lint exited ${m.code}: ${m.stderr}`);
-        const results = JSON.parse(fs.readFileSync(report, 'utf8'));
-        const n = Array.isArray(results) ? results.length : Array.isArray(results.results) ? results.results.length : undefined;
-        if (n !== undefined && n !== files) throw new Error(`imply-lint reported ${n} targets for ${files} files`);
-        fs.rmSync(report, { force: true });
-        lint.push(m);
+        runs.yaml[r] = m;
+        continue;
       }
+      const b = builds.find((x) => x.label === id);
+      const m = await measure(process.execPath, [b.cli, '--no-config', '--format', 'json', '-o', report, dir], { rusage: true, timeoutMs: 3_600_000 });
+      if (m.code !== 0 && m.code !== 1) throw new Error(`imply-lint (${id}) exited ${m.code}: ${m.stderr}`);
+      const results = JSON.parse(fs.readFileSync(report, 'utf8'));
+      const n = Array.isArray(results) ? results.length : Array.isArray(results.results) ? results.results.length : undefined;
+      if (n !== files) throw new Error(`imply-lint (${id}) reported ${n} targets for ${files} files`);
+      fs.rmSync(report, { force: true });
+      runs[id][r] = m;
     }
   }
   const pick = (ms) => ({ wallMs: median(ms.map((m) => m.wallMs)), rssKiB: median(ms.map((m) => m.rssKiB)), cpuMs: median(ms.map((m) => m.cpuMs)) });
-  const l = pick(lint);
-  const y = pick(yaml);
-  return { files, bytes, lint: l, yaml: y, ratio: l.wallMs / y.wallMs, filesPerS: files / (l.wallMs / 1000), mbPerS: bytes / 2 ** 20 / (l.wallMs / 1000) };
+  const y = pick(runs.yaml);
+  const out = { files, bytes, yaml: { ...y, wallRuns: runs.yaml.map((m) => m.wallMs) }, builds: {} };
+  for (const b of builds) {
+    const l = pick(runs[b.label]);
+    out.builds[b.label] = {
+      ...l,
+      wallRuns: runs[b.label].map((m) => m.wallMs),
+      ratio: median(runs[b.label].map((m, i) => m.wallMs / runs.yaml[i].wallMs)),
+      cpuRatio: median(runs[b.label].map((m, i) => m.cpuMs / runs.yaml[i].cpuMs)),
+      filesPerS: files / (l.wallMs / 1000),
+      mbPerS: bytes / 2 ** 20 / (l.wallMs / 1000),
+    };
+  }
+  return out;
 }
 
-const row = (label, r) => [label, r.files, fmt(r.bytes / 2 ** 20), fmt(r.yaml.wallMs / 1000, 2), fmt(r.lint.wallMs / 1000, 2), `${fmt(r.ratio, 2)}x`, fmt(r.filesPerS, 0), fmt(r.mbPerS, 2), fmt(r.lint.rssKiB / 1024, 0), fmt(r.yaml.rssKiB / 1024, 0)];
-const HEADER = ['input', 'files', 'MiB', 'yaml only s', 'imply-lint s', 'lint / yaml', 'files/s', 'MiB/s', 'lint peak RSS MiB', 'yaml peak RSS MiB'];
+const row = (label, r, b = r.builds.main) => [
+  label,
+  r.files,
+  fmt(r.bytes / 2 ** 20),
+  fmt(r.yaml.wallMs / 1000, 2),
+  fmt(b.wallMs / 1000, 2),
+  `${fmt(b.ratio, 2)}x`,
+  `${fmt(b.cpuRatio, 2)}x`,
+  fmt(b.filesPerS, 0),
+  fmt(b.mbPerS, 2),
+  fmt(b.rssKiB / 1024, 0),
+  fmt(r.yaml.rssKiB / 1024, 0),
+];
+const HEADER = ['input', 'files', 'MiB', 'yaml only s', 'imply-lint s', 'lint / yaml (wall)', 'lint / yaml (CPU)', 'files/s', 'MiB/s', 'lint peak RSS MiB', 'yaml peak RSS MiB'];
+const BUILDS = [
+  { label: 'main', cli: opt.cli },
+  ...opt.compare
+    .split(',')
+    .filter(Boolean)
+    .map((spec) => {
+      const [label, cli] = spec.includes('=') ? spec.split('=') : [spec, spec];
+      if (!fs.existsSync(cli)) throw new Error(`--compare: ${cli} not found`);
+      return { label, cli };
+    }),
+];
 
 const m0 = machine();
 printMachine(m0);
@@ -107,12 +147,13 @@ try {
     const dir = path.join(tmp, 'headline');
     const bytes = generate(dir, opt.values, opt.manifests);
     console.log(`headline: ${opt.values} values files + ${opt.manifests} manifest streams, ${fmt(bytes / 2 ** 20)} MiB in ${dir}`);
-    const r = await timeBoth(dir, bytes, opt.values + opt.manifests);
+    const r = await timeAll(dir, bytes, opt.values + opt.manifests, BUILDS);
     out.headline = r;
     console.log('');
-    console.log(table(HEADER, [row(`${opt.values} values + ${opt.manifests} streams`, r)]));
+    console.log(table(HEADER, BUILDS.map((b) => row(b.label === 'main' ? `${opt.values} values + ${opt.manifests} streams` : `  [${b.label}]`, r, r.builds[b.label]))));
     console.log('');
-    console.log(`target: total time <= 2x yaml alone: ${fmt(r.ratio, 2)}x ${verdict(r.ratio <= 2)}`);
+    const hr = r.builds.main.ratio;
+    console.log(`target: total time <= 2x yaml alone: ${fmt(hr, 2)}x (CPU ${fmt(r.builds.main.cpuRatio, 2)}x) ${verdict(hr <= 2)}`);
     if (!opt.keep) fs.rmSync(dir, { recursive: true, force: true });
   }
   const mults = String(opt.growth).split(',').map(Number).filter((x) => x > 0);
@@ -124,33 +165,39 @@ try {
     for (const k of mults) {
       const dir = path.join(tmp, `x${k}`);
       const bytes = generate(dir, baseV * k, baseM * k);
-      const r = await timeBoth(dir, bytes, (baseV + baseM) * k);
+      const r = await timeAll(dir, bytes, (baseV + baseM) * k, [BUILDS[0]]);
       out.growth.push({ multiple: k, ...r });
-      console.log(`  ${k}x: ${r.files} files, ${fmt(r.lint.wallMs / 1000, 2)} s (yaml only ${fmt(r.yaml.wallMs / 1000, 2)} s)`);
+      console.log(`  ${k}x: ${r.files} files, ${fmt(r.builds.main.wallMs / 1000, 2)} s (yaml only ${fmt(r.yaml.wallMs / 1000, 2)} s)`);
       if (!opt.keep) fs.rmSync(dir, { recursive: true, force: true });
     }
     const g = out.growth;
     console.log('');
     console.log(
       table(
-        [...HEADER, 'lint ms / file', 'marginal lint ms / file'],
+        [...HEADER, 'lint ms / file', 'marginal lint ms / file', 'lint CPU ms / file'],
         g.map((r, i) => [
           ...row(`${r.multiple}x`, r),
-          fmt(r.lint.wallMs / r.files, 2),
-          i === 0 ? '-' : fmt((r.lint.wallMs - g[i - 1].lint.wallMs) / (r.files - g[i - 1].files), 2),
+          fmt(r.builds.main.wallMs / r.files, 2),
+          i === 0 ? '-' : fmt((r.builds.main.wallMs - g[i - 1].builds.main.wallMs) / (r.files - g[i - 1].files), 2),
+          fmt(r.builds.main.cpuMs / r.files, 2),
         ]),
       ),
     );
     if (g.length >= 2) {
       const fit = linearFit(
         g.map((r) => r.bytes),
-        g.map((r) => r.lint.wallMs),
+        g.map((r) => r.builds.main.wallMs),
       );
-      const marg = g.slice(1).map((r, i) => (r.lint.wallMs - g[i].lint.wallMs) / (r.files - g[i].files));
+      const marg = g.slice(1).map((r, i) => (r.builds.main.wallMs - g[i].builds.main.wallMs) / (r.files - g[i].files));
+      const cpuFit = linearFit(
+        g.map((r) => r.bytes),
+        g.map((r) => r.builds.main.cpuMs),
+      );
       const spread = Math.max(...marg) / Math.min(...marg);
-      out.linear = { r2: fit.r2, msPerMiB: fit.slope * 2 ** 20, fixedMs: fit.intercept, marginalSpread: spread };
+      out.linear = { r2: fit.r2, msPerMiB: fit.slope * 2 ** 20, fixedMs: fit.intercept, marginalSpread: spread, cpuR2: cpuFit.r2, cpuMsPerMiB: cpuFit.slope * 2 ** 20 };
       console.log('');
-      console.log(`linear fit of lint time over input bytes: ${fmt(fit.slope * 2 ** 20, 0)} ms/MiB + ${fmt(fit.intercept, 0)} ms fixed, R² ${fmt(fit.r2, 4)}`);
+      console.log(`linear fit of lint wall time over input bytes: ${fmt(fit.slope * 2 ** 20, 0)} ms/MiB + ${fmt(fit.intercept, 0)} ms fixed, R² ${fmt(fit.r2, 4)}`);
+      console.log(`linear fit of lint CPU time over input bytes: ${fmt(cpuFit.slope * 2 ** 20, 0)} ms/MiB + ${fmt(cpuFit.intercept, 0)} ms fixed, R² ${fmt(cpuFit.r2, 4)}`);
       if (marg.length >= 2) console.log(`marginal cost per file, largest step / smallest step: ${fmt(spread, 2)} (1.00 = perfectly linear) ${verdict(spread <= 1.25 && fit.r2 >= 0.99)}`);
     }
   }

@@ -11,7 +11,7 @@
 //             RSS; target <= 120 MB at the end and no growth trend.
 //
 //   node bench/webhook.mjs [--duration 10] [--rounds 2] [--connections 16] [--rate 1000]
-//                          [--soak 60] [--workers 0] [--cli FILE] [--json FILE]
+//                          [--soak 60] [--workers 0] [--cli FILE] [--compare L=FILE,...] [--json FILE]
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -29,9 +29,10 @@ const HELP = `usage: node bench/webhook.mjs [options]
   --rate N         fixed request rate of the latency and soak phases (requests/s); default 1000
   --soak S         soak seconds (RSS sampled every 5 s); default 60, 300 for docs/performance.md; 0 skips
   --workers N      imply-lint serve --workers (0: its default)
-  --cli FILE       the imply-lint build to serve; default dist/cli.js (A/B: another build's dist/cli.js)
+  --cli FILE       the imply-lint build to serve; default dist/cli.js
+  --compare L=FILE more builds served beside it in phases 1 and 2 (A/B): LABEL=dist/cli.js[,...]
   --json FILE      also write the raw results to FILE`;
-const opt = flags({ duration: 10, rounds: 2, connections: 16, rate: 1000, soak: 60, workers: 0, cli: CLI, json: '' }, HELP);
+const opt = flags({ duration: 10, rounds: 2, connections: 16, rate: 1000, soak: 60, workers: 0, cli: CLI, compare: '', json: '' }, HELP);
 if (!(opt.duration > 0 && opt.duration <= 3600)) throw new Error('--duration: 1..3600');
 if (!(opt.soak >= 0 && opt.soak <= 24 * 3600)) throw new Error('--soak: 0..86400');
 if (!(opt.rounds >= 1 && opt.rounds <= 100)) throw new Error('--rounds: 1..100');
@@ -134,11 +135,11 @@ async function waitReady(port, child, label) {
   throw new Error(`${label} not ready within 30 s`);
 }
 
-async function startServer(kind, certs) {
+async function startServer(kind, certs, cli = opt.cli, id = kind) {
   const port = await freePort();
   const args =
     kind === 'serve'
-      ? [opt.cli, 'serve', '--host', HOST, '--port', String(port), '--cert', certs.cert, '--key', certs.key, '--no-config', '--log-level', 'warn', ...(opt.workers > 0 ? ['--workers', String(opt.workers)] : [])]
+      ? [cli, 'serve', '--host', HOST, '--port', String(port), '--cert', certs.cert, '--key', certs.key, '--no-config', '--log-level', 'warn', ...(opt.workers > 0 ? ['--workers', String(opt.workers)] : [])]
       : [path.join(ROOT, 'bench/bare-server.mjs'), '--port', String(port), '--cert', certs.cert, '--key', certs.key];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
@@ -153,6 +154,7 @@ async function startServer(kind, certs) {
   }
   return {
     kind,
+    id,
     port,
     pid: child.pid,
     child,
@@ -222,16 +224,26 @@ const certs = { cert: path.join(certDir, 'tls.crt'), key: path.join(certDir, 'tl
 
 const serve = await startServer('serve', certs);
 const bare = await startServer('bare', certs);
+const others = [];
+for (const spec of opt.compare.split(',').filter(Boolean)) {
+  const [label, file] = spec.includes('=') ? spec.split('=') : [spec, spec];
+  if (!fs.existsSync(file)) throw new Error(`--compare: ${file} not found`);
+  others.push(await startServer('serve', certs, file, `serve [${label}]`));
+}
+const servers = [bare, serve, ...others];
 
-// Sanity: each payload gets a well-formed answer with its own uid from serve, and the MinIO Deployment is denied.
+// Sanity: each payload gets a well-formed answer with its own uid from every serve, and the MinIO Deployment is denied.
 console.log('payloads:');
 for (const p of PAYLOADS) {
-  const r = await post(serve.port, '/validate?timeout=10s', p.body);
-  const out = JSON.parse(r.body);
-  const uid = JSON.parse(p.body).request.uid;
-  if (r.status !== 200 || out.response?.uid !== uid) throw new Error(`serve answered ${r.status} ${r.body.slice(0, 300)} for ${p.name}`);
-  p.allowed = out.response.allowed;
-  console.log(`  ${p.name}: ${Buffer.byteLength(p.body)} bytes, serve says allowed=${out.response.allowed}${out.response.status?.message ? ` (${out.response.status.message.split('\n')[0].slice(0, 100)})` : ''}`);
+  for (const sv of [serve, ...others]) {
+    const r = await post(sv.port, '/validate?timeout=10s', p.body);
+    const out = JSON.parse(r.body);
+    const uid = JSON.parse(p.body).request.uid;
+    if (r.status !== 200 || out.response?.uid !== uid) throw new Error(`${sv.id} answered ${r.status} ${r.body.slice(0, 300)} for ${p.name}`);
+    if (sv === serve) p.allowed = out.response.allowed;
+    else if (out.response.allowed !== p.allowed) throw new Error(`${sv.id} and serve disagree on ${p.name}`);
+    if (sv === serve) console.log(`  ${p.name}: ${Buffer.byteLength(p.body)} bytes, serve says allowed=${out.response.allowed}${out.response.status?.message ? ` (${out.response.status.message.split('\n')[0].slice(0, 100)})` : ''}`);
+  }
 }
 if (PAYLOADS[1].allowed !== false) throw new Error('the quickstart MinIO Deployment was not denied: serve is not running the rules');
 const b = await post(bare.port, '/validate', PAYLOADS[0].body);
@@ -239,32 +251,35 @@ if (b.status !== 200) throw new Error(`bare server answered ${b.status}`);
 
 const results = { bench: 'webhook', machine: m0, options: opt, payloads: PAYLOADS.map((p) => ({ name: p.name, bytes: Buffer.byteLength(p.body), allowed: p.allowed })) };
 
-// Warm both (JIT, TLS session setup paths), unrecorded.
-await cannon(serve.port, { duration: 2 });
-await cannon(bare.port, { duration: 2 });
+// Warm every server (JIT, TLS session setup paths), unrecorded.
+for (const sv of servers) await cannon(sv.port, { duration: 2 });
 
-// (1) Throughput at saturation, alternating.
-console.log(`\n(1) throughput: ${opt.connections} keep-alive connections, ${opt.duration} s x ${opt.rounds} rounds each, alternating`);
-const tp = { serve: [], bare: [] };
+// (1) Throughput at saturation, rotating the order each round.
+console.log(`\n(1) throughput: ${opt.connections} keep-alive connections, ${opt.duration} s x ${opt.rounds} rounds each, rotating order`);
+const tp = Object.fromEntries(servers.map((sv) => [sv.id, []]));
 for (let r = 0; r < opt.rounds; r++) {
-  for (const s of r % 2 === 0 ? [bare, serve] : [serve, bare]) {
-    const res = summary(await cannon(s.port, { duration: opt.duration }));
-    tp[s.kind].push(res);
-    console.log(`  round ${r + 1} ${s.kind.padEnd(5)}: ${fmt(res.rps, 0)} req/s, p99 ${res.p99} ms, errors ${res.errors}, non-2xx ${res.non2xx}`);
+  const order = [...servers.slice(r % servers.length), ...servers.slice(0, r % servers.length)];
+  for (const sv of order) {
+    const res = summary(await cannon(sv.port, { duration: opt.duration }));
+    tp[sv.id][r] = res;
+    console.log(`  round ${r + 1} ${sv.id.padEnd(12)}: ${fmt(res.rps, 0)} req/s, p99 ${res.p99} ms, errors ${res.errors}, non-2xx ${res.non2xx}`);
   }
 }
+/** Median over rounds of (this server / bare in the same round). */
+const tpRatio = (id) => median(tp[id].map((x, i) => x.rps / tp.bare[i].rps));
 const tpServe = median(tp.serve.map((x) => x.rps));
 const tpBare = median(tp.bare.map((x) => x.rps));
-results.throughput = { serve: tp.serve, bare: tp.bare, ratio: tpServe / tpBare };
+results.throughput = { ...tp, ratio: tpRatio('serve'), ratios: Object.fromEntries(servers.map((sv) => [sv.id, tpRatio(sv.id)])) };
 
 // (2) Latency at a fixed rate.
 console.log(`\n(2) latency at ${opt.rate} requests/s for ${opt.duration} s`);
 const lat = {};
-for (const s of [bare, serve]) {
-  lat[s.kind] = summary(await cannon(s.port, { duration: opt.duration, rate: opt.rate }));
-  console.log(`  ${s.kind.padEnd(5)}: ${fmt(lat[s.kind].rps, 0)} req/s achieved, p50 ${lat[s.kind].p50} ms, p99 ${lat[s.kind].p99} ms, max ${lat[s.kind].max} ms`);
+for (const sv of servers) {
+  lat[sv.id] = summary(await cannon(sv.port, { duration: opt.duration, rate: opt.rate }));
+  console.log(`  ${sv.id.padEnd(12)}: ${fmt(lat[sv.id].rps, 0)} req/s achieved, p50 ${lat[sv.id].p50} ms, p99 ${lat[sv.id].p99} ms, max ${lat[sv.id].max} ms`);
 }
 results.latency = lat;
+for (const sv of others) await sv.stop();
 
 // (3) Soak: serve only, fixed rate, RSS sampled every 5 s.
 let soak;
@@ -299,20 +314,21 @@ await bare.stop();
 console.log('');
 console.log(
   table(
-    ['server', 'throughput req/s (median)', 'p50 ms @rate', 'p99 ms @rate', 'max ms @rate', 'errors + non-2xx'],
-    [bare, serve].map((s) => [
-      s.kind === 'serve' ? 'imply-lint serve' : 'bare fastify (fixed answer)',
-      fmt(median(tp[s.kind].map((x) => x.rps)), 0),
-      lat[s.kind].p50,
-      lat[s.kind].p99,
-      lat[s.kind].max,
-      [...tp[s.kind], lat[s.kind]].reduce((a, x) => a + x.errors + x.non2xx, 0),
+    ['server', 'throughput req/s (median)', 'vs bare (median of rounds)', 'p50 ms @rate', 'p99 ms @rate', 'max ms @rate', 'errors + non-2xx'],
+    servers.map((sv) => [
+      sv.id === 'serve' ? 'imply-lint serve' : sv.id === 'bare' ? 'bare fastify (fixed answer)' : `imply-lint ${sv.id}`,
+      fmt(median(tp[sv.id].map((x) => x.rps)), 0),
+      `${fmt(100 * tpRatio(sv.id), 0)}%`,
+      lat[sv.id].p50,
+      lat[sv.id].p99,
+      lat[sv.id].max,
+      [...tp[sv.id], lat[sv.id]].reduce((a, x) => a + x.errors + x.non2xx, 0),
     ]),
   ),
 );
 console.log('');
 const MB = 120 / 1.048576; // 120 MB in MiB
-console.log(`target: serve throughput >= 60% of bare: ${fmt((100 * tpServe) / tpBare, 0)}% ${verdict(tpServe / tpBare >= 0.6)}`);
+console.log(`target: serve throughput >= 60% of bare: ${fmt(100 * tpRatio('serve'), 0)}% (medians ${fmt(tpServe, 0)} / ${fmt(tpBare, 0)} req/s) ${verdict(tpRatio('serve') >= 0.6)}`);
 console.log(`target: serve p99 <= 5 ms at ${opt.rate} requests/s: ${lat.serve.p99} ms ${verdict(lat.serve.p99 <= 5 && lat.serve.rps >= opt.rate * 0.95)}${lat.serve.rps < opt.rate * 0.95 ? ` (only ${fmt(lat.serve.rps, 0)} req/s achieved)` : ''}`);
 if (soak) {
   const noGrowth = soak.slopeMiBPerMin <= 1;

@@ -234,24 +234,24 @@ describe('the pre-scan on real files', () => {
 });
 
 describe('random input (fast-check, fixed seeds)', () => {
-  it('any string: documents or a YamlLimitError (3000 runs)', () => {
+  it('any string: documents or a YamlLimitError (2000 runs)', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 400, size: 'max' }), (text) => {
         const r = read(text);
         if (Array.isArray(r)) positionsInside(r, text);
       }),
-      { numRuns: 3000, seed: 6003 },
+      { numRuns: 2000, seed: 6003 },
     );
   });
 
-  it('YAML-ish token soup: documents or a YamlLimitError, positions inside the text (2500 runs)', () => {
+  it('YAML-ish token soup: documents or a YamlLimitError, positions inside the text (1500 runs)', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...YAMLISH_TOKENS), { maxLength: 120, size: 'max' }), (tokens) => {
         const text = tokens.join('');
         const r = read(text);
         if (Array.isArray(r)) positionsInside(r, text);
       }),
-      { numRuns: 2500, seed: 6004 },
+      { numRuns: 1500, seed: 6004 },
     );
   });
 
@@ -268,7 +268,7 @@ describe('random input (fast-check, fixed seeds)', () => {
     expect([...kinds].sort()).toEqual(['aliases', 'bytes', 'depth', 'ok']);
   });
 
-  it('generated values with prototype-named keys read back exactly and pollute nothing (1000 runs)', () => {
+  it('generated values with prototype-named keys read back exactly and pollute nothing (500 runs)', () => {
     const key = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '__defineGetter__', 'valueOf', 'a', 'b');
     const value = fc.letrec((tie) => ({
       node: fc.oneof({ depthSize: 'small' }, fc.constantFrom(1, 'x', true, null), tie('map'), fc.array(tie('node'), { maxLength: 3 })),
@@ -291,7 +291,7 @@ describe('random input (fast-check, fixed seeds)', () => {
         expect(Object.getPrototypeOf(v.merged)).toBe(Object.prototype);
         assertPrototypesClean();
       }),
-      { numRuns: 1000, seed: 6006 },
+      { numRuns: 500, seed: 6006 },
     );
   });
 });

@@ -82,6 +82,12 @@ describe('faulty rules under load', () => {
     expect(after.json.response.uid).toBe('after');
     expect(after.json.response.status?.reason).not.toBe('InternalError');
     const metrics = (await call({ port: s.port, ca: pki.ca.certPem, servername: HOST, path: '/metrics' })).text;
-    expect(metrics).toMatch(new RegExp(`imply_lint_webhook_errors_total\\{kind="rule",answer="deny"\\} ${TOTAL / 60}\\b`));
+    // Counted, by kind. Which kind a throwing request lands in depends on the machine: one queued behind a
+    // looping rule can reach the deadline first and count as a timeout. So: every faulty request counted
+    // (throw as rule or timeout; loop and redos as timeouts), and at least one throw seen as a rule error.
+    const count = (kind: string) => Number(new RegExp(`imply_lint_webhook_errors_total\\{kind="${kind}",answer="deny"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+    expect(count('rule')).toBeGreaterThanOrEqual(1);
+    expect(count('rule')).toBeLessThanOrEqual(TOTAL / 60);
+    expect(count('rule') + count('timeout')).toBeGreaterThanOrEqual((3 * TOTAL) / 60);
   });
 });
