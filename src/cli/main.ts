@@ -1,12 +1,24 @@
 // CLI stage: the process entry point, and the only module that sets the exit code.
 import { run } from './run.js';
+import { MAX_INPUT_BYTES } from './inputs.js';
 import type { Io } from './inputs.js';
 import { tuneForShortRun } from './tiering.js';
 
+/** Reads stdin, stopping one byte past the input limit (`cat /dev/zero | imply-lint -` must not exhaust memory). */
 function readStdin(): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    process.stdin.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    const onData = (c: Buffer) => {
+      chunks.push(c);
+      size += c.length;
+      if (size > MAX_INPUT_BYTES) {
+        process.stdin.off('data', onData);
+        process.stdin.destroy();
+        resolve(Buffer.concat(chunks).subarray(0, MAX_INPUT_BYTES + 1));
+      }
+    };
+    process.stdin.on('data', onData);
     process.stdin.on('end', () => resolve(Buffer.concat(chunks)));
     process.stdin.on('error', reject);
   });

@@ -560,7 +560,16 @@ function parsePivot(text: string, src: PivotSource): PivotConfig {
     const first = e.message.split('\n')[0].replace(/:\s*$/, '');
     return { code: e.code, message: first, line: pos?.line, column: pos?.col, at: pos ? lineAt(pos.line) : at };
   });
-  return { subject, input, text, value: errors.length ? undefined : doc.toJS(), errors, at };
+  let value: unknown;
+  if (errors.length === 0) {
+    // Bounded: an alias bomb in the Pivot lines is invalid configuration, not a crash.
+    try {
+      value = doc.toJS({ maxAliasCount: 1000 });
+    } catch (e) {
+      errors.push({ code: 'LIMIT', message: (e instanceof Error ? e.message : String(e)).split('\n')[0], at });
+    }
+  }
+  return { subject, input, text, value, errors, at };
 }
 
 const pivotCache = new WeakMap<DeploymentModel, PivotConfig[]>();

@@ -40,6 +40,21 @@ export interface AdmissionReviewOut {
 /** A body that is not an AdmissionReview v1 request: answered with HTTP 400. */
 export class BadReviewError extends Error {}
 
+/** Deepest nesting accepted in an admitted object (Kubernetes objects stay far below it). */
+export const MAX_OBJECT_DEPTH = 200;
+
+/** True when `v` nests deeper than `limit` (iterative: hostile depth cannot overflow the stack here). */
+export function nestingExceeds(v: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [cur, d] = stack.pop()!;
+    if (cur === null || typeof cur !== 'object') continue;
+    if (d >= limit) return true;
+    for (const child of Array.isArray(cur) ? cur : Object.values(cur)) if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+  }
+  return false;
+}
+
 /** Validates the envelope; returns the request. Throws BadReviewError with a clear message. */
 export function parseAdmissionReview(body: unknown): AdmissionRequest {
   if (!isMap(body)) throw new BadReviewError('body is not a JSON object');

@@ -14,7 +14,7 @@ import { createMetrics } from './metrics.js';
 import type { WebhookMetrics } from './metrics.js';
 import { ReviewFailure, WorkerPool } from './pool.js';
 import type { ReviewResult, WorkerScript } from './pool.js';
-import { BadReviewError, failureResponse, parseAdmissionReview, quickAnswer } from './review.js';
+import { BadReviewError, MAX_OBJECT_DEPTH, failureResponse, nestingExceeds, parseAdmissionReview, quickAnswer } from './review.js';
 import type { AdmissionRequest, AdmissionReviewOut, Mode } from './review.js';
 import { CertWatcher, loadPairFiles, tlsOptions } from './tls.js';
 import type { LoadedPair, ReloadEvent } from './tls.js';
@@ -242,9 +242,16 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
       const dryRun = req.dryRun ? 'true' : 'false';
       let out: AdmissionReviewOut;
       const quick = quickAnswer(req, opts.policy);
+      const tooDeep = !quick && (nestingExceeds(req.object, MAX_OBJECT_DEPTH) || nestingExceeds(req.oldObject, MAX_OBJECT_DEPTH));
       if (quick) {
         out = quick;
         decision = 'skipped';
+      } else if (tooDeep) {
+        // Well-formed but absurd: no Kubernetes object nests this deep, and a structured clone into a worker
+        // would run out of stack. Answered per --on-error, with the reason, without touching the workers.
+        metrics.errors.inc({ kind: 'input', answer: opts.onError });
+        log.warn({ event: 'review-refused', uid: req.uid, reason: 'too deep' }, 'object nested too deep; answering per --on-error');
+        out = failureResponse(req.uid, opts.onError, `object nested deeper than ${MAX_OBJECT_DEPTH} levels`);
       } else {
         // The API server says how long it waits (`?timeout=`); answer before that, whatever the rules do.
         const apiTimeout = goDurationMs((request.query as Record<string, unknown> | undefined)?.timeout);

@@ -222,7 +222,7 @@ describe('custom rules: patterns, schemas and globs (fast-check, fixed seeds)', 
     expect(accepted).toBeGreaterThan(20);
   });
 
-  it('random schemas: compiled, or a PolicyError; never another error (1500 runs)', () => {
+  it('random schemas: compiled, or a PolicyError; never another error (600 runs)', () => {
     const keyword = fc.constantFrom('type', 'minimum', 'maximum', 'pattern', 'properties', 'required', 'items', 'enum', 'const', 'not', 'anyOf', 'oneOf', 'allOf', 'if', 'then', 'else', 'format', '$ref', 'additionalProperties', 'patternProperties', 'propertyNames', 'minLength', 'maxItems', 'uniqueItems', 'dependencies', '$id', '$schema', '__proto__', 'constructor', 'x-custom');
     const value = fc.oneof(fc.constantFrom('string', 'object', 'integer', 'nope', 'a+', '(a+)+', '#/x', 'date', 'email', 'regex', '^v\\d+$'), fc.integer(), fc.boolean(), fc.constant(null), fc.constant({}), fc.constant([]), fc.array(fc.constantFrom('a', 'b', 1), { maxLength: 3 }));
     const schema = fc.letrec((tie) => ({
@@ -249,7 +249,7 @@ describe('custom rules: patterns, schemas and globs (fast-check, fixed seeds)', 
         expect(res.ruleErrors).toEqual([]);
         assertPrototypesClean();
       }),
-      { numRuns: 1500, seed: 6304 },
+      { numRuns: 600, seed: 6304 },
     );
   });
 
