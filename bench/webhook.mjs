@@ -6,7 +6,7 @@
 // Everything listens on and talks to 127.0.0.1 only; every phase is bounded by its duration.
 //
 // Phases: (1) throughput at saturation, alternating servers; target serve >= 60% of bare.
-//         (2) latency at a fixed 1,000 requests/s; target serve p99 <= 5 ms.
+//         (2) latency at a fixed 1,000 requests/s, evenly paced (open loop); target serve p99 <= 5 ms.
 //         (3) soak at 1,000 requests/s for --soak seconds (300 for the record), sampling the server's
 //             RSS; target <= 120 MB at the end and no growth trend.
 //
@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { parseAllDocuments } from 'yaml';
-import { CLI, REF23, ROOT, flags, fmt, linearFit, machine, median, printMachine, requireBuild, table, verdict, writeJson } from './lib.mjs';
+import { CLI, REF23, ROOT, flags, fmt, linearFit, machine, median, printMachine, quantile, requireBuild, table, verdict, writeJson } from './lib.mjs';
 
 const HELP = `usage: node bench/webhook.mjs [options]
   --duration S     seconds per throughput and latency measurement; default 10
@@ -181,6 +181,17 @@ function rssMiB(pid) {
   }
 }
 
+/** CPU time (user + system, all threads) a process has used so far, in ms, from /proc; NaN elsewhere. */
+function cpuMs(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in USER_HZ (100 on Linux)
+  } catch {
+    return NaN;
+  }
+}
+
 function cannon(port, { duration, rate }) {
   return new Promise((resolve, reject) => {
     autocannon(
@@ -198,6 +209,70 @@ function cannon(port, { duration, rate }) {
   });
 }
 
+/**
+ * Open-loop load at a fixed rate: request i is sent at start + i/rate (checked every ~1 ms), over a pool of
+ * `connections` keep-alive HTTPS connections, whatever the answers before it are doing; latency runs from
+ * the moment it is sent to the end of its response. (autocannon's overallRate is not used for this: it lets
+ * each connection send its whole per-second quota back to back at the start of every second, so the server
+ * sees a burst, not a rate.) Bounded by count (rate x duration) and by a deadline of duration + 30 s.
+ */
+function paced(port, { duration, rate }) {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: opt.connections, rejectUnauthorized: false });
+  const total = Math.max(1, Math.round(rate * duration));
+  const lat = new Float64Array(total).fill(NaN);
+  let sent = 0;
+  let finished = 0;
+  let errors = 0;
+  let non2xx = 0;
+  let maxLagMs = 0;
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const deadline = setTimeout(() => done(), (duration + 30) * 1000);
+    let ended = false;
+    const done = () => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(deadline);
+      agent.destroy();
+      const elapsed = (performance.now() - t0) / 1000;
+      const ok = Array.from(lat).filter((x) => !Number.isNaN(x));
+      const q = (p) => (ok.length ? Math.round(quantile(ok, p) * 100) / 100 : NaN);
+      resolve({ requests: { average: ok.length / elapsed, total: ok.length }, latency: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: q(1) }, errors: errors + (total - finished), timeouts: 0, non2xx, maxLagMs });
+    };
+    const settle = () => {
+      if (++finished === total) done();
+    };
+    const fire = () => {
+      const i = sent++;
+      const p = REQUESTS[i % REQUESTS.length];
+      const start = performance.now();
+      const req = https.request({ host: HOST, port, path: p.path, method: 'POST', agent, headers: p.headers, timeout: 10_000 }, (res) => {
+        if (res.statusCode !== 200) non2xx++;
+        res.resume();
+        res.on('end', () => {
+          lat[i] = performance.now() - start;
+          settle();
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => {
+        errors++;
+        settle();
+      });
+      req.end(p.body);
+    };
+    const tick = () => {
+      if (ended) return;
+      const now = performance.now();
+      const due = Math.min(total, Math.floor(((now - t0) * rate) / 1000) + 1);
+      if (due > sent + 1) maxLagMs = Math.max(maxLagMs, ((due - sent - 1) * 1000) / rate);
+      while (sent < due) fire();
+      if (sent < total) setTimeout(tick, 1);
+    };
+    tick();
+  });
+}
+
 const summary = (r) => ({
   rps: r.requests.average,
   total: r.requests.total,
@@ -208,6 +283,7 @@ const summary = (r) => ({
   errors: r.errors,
   timeouts: r.timeouts,
   non2xx: r.non2xx,
+  ...(r.maxLagMs !== undefined ? { clientMaxLagMs: Math.round(r.maxLagMs * 100) / 100 } : {}),
 });
 
 // --- run --------------------------------------------------------------------------------------------
@@ -272,11 +348,13 @@ const tpBare = median(tp.bare.map((x) => x.rps));
 results.throughput = { ...tp, ratio: tpRatio('serve'), ratios: Object.fromEntries(servers.map((sv) => [sv.id, tpRatio(sv.id)])) };
 
 // (2) Latency at a fixed rate.
-console.log(`\n(2) latency at ${opt.rate} requests/s for ${opt.duration} s`);
+console.log(`\n(2) latency at ${opt.rate} requests/s (open loop, evenly paced) for ${opt.duration} s`);
 const lat = {};
 for (const sv of servers) {
-  lat[sv.id] = summary(await cannon(sv.port, { duration: opt.duration, rate: opt.rate }));
-  console.log(`  ${sv.id.padEnd(12)}: ${fmt(lat[sv.id].rps, 0)} req/s achieved, p50 ${lat[sv.id].p50} ms, p99 ${lat[sv.id].p99} ms, max ${lat[sv.id].max} ms`);
+  const c0 = cpuMs(sv.pid);
+  lat[sv.id] = summary(await paced(sv.port, { duration: opt.duration, rate: opt.rate }));
+  lat[sv.id].serverCpuMsPerRequest = Math.round(((cpuMs(sv.pid) - c0) / lat[sv.id].total) * 1000) / 1000;
+  console.log(`  ${sv.id.padEnd(12)}: ${fmt(lat[sv.id].rps, 0)} req/s achieved, p50 ${lat[sv.id].p50} ms, p90 ${lat[sv.id].p90} ms, p99 ${lat[sv.id].p99} ms, max ${lat[sv.id].max} ms, errors ${lat[sv.id].errors}, client lag <= ${lat[sv.id].clientMaxLagMs} ms, server CPU ${lat[sv.id].serverCpuMsPerRequest} ms/request`);
 }
 results.latency = lat;
 for (const sv of others) await sv.stop();
@@ -289,7 +367,7 @@ if (opt.soak > 0) {
   const t0 = Date.now();
   samples.push({ t: 0, rss: rssMiB(serve.pid) });
   const timer = setInterval(() => samples.push({ t: (Date.now() - t0) / 1000, rss: rssMiB(serve.pid) }), 5000);
-  const res = summary(await cannon(serve.port, { duration: opt.soak, rate: opt.rate }));
+  const res = summary(await paced(serve.port, { duration: opt.soak, rate: opt.rate }));
   clearInterval(timer);
   samples.push({ t: (Date.now() - t0) / 1000, rss: rssMiB(serve.pid) });
   // Trend over the second half (after warm-up growth of heaps and caches): MiB per minute.
@@ -314,7 +392,7 @@ await bare.stop();
 console.log('');
 console.log(
   table(
-    ['server', 'throughput req/s (median)', 'vs bare (median of rounds)', 'p50 ms @rate', 'p99 ms @rate', 'max ms @rate', 'errors + non-2xx'],
+    ['server', 'throughput req/s (median)', 'vs bare (median of rounds)', 'p50 ms @rate', 'p99 ms @rate', 'max ms @rate', 'server CPU ms/req @rate', 'errors + non-2xx'],
     servers.map((sv) => [
       sv.id === 'serve' ? 'imply-lint serve' : sv.id === 'bare' ? 'bare fastify (fixed answer)' : `imply-lint ${sv.id}`,
       fmt(median(tp[sv.id].map((x) => x.rps)), 0),
@@ -322,6 +400,7 @@ console.log(
       lat[sv.id].p50,
       lat[sv.id].p99,
       lat[sv.id].max,
+      lat[sv.id].serverCpuMsPerRequest,
       [...tp[sv.id], lat[sv.id]].reduce((a, x) => a + x.errors + x.non2xx, 0),
     ]),
   ),

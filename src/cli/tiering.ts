@@ -1,5 +1,5 @@
 // CLI stage: V8 tiering for short runs. A lint of one values file or one rendered stream is over before
-// V8's optimizing compiler (TurboFan) pays back: on the benchmark machine it spent ~40 ms of CPU and ~8 MB
+// V8's optimizing compiler (TurboFan) pays back: on the benchmark machine it spent ~65 ms of CPU and ~10 MiB
 // of peak RSS compiling code that then ran a few more times (docs/performance.md). For small inputs the
 // entry point (main.ts, never a library caller or a test) turns it off before any work; large or unknown
 // inputs (stdin, big directories: the batch case, where optimized code wins 1.5x) keep the default.
