@@ -2,7 +2,7 @@
 // V8's optimizing compiler (TurboFan) pays back: on the benchmark machine it spent ~65 ms of CPU and ~10 MiB
 // of peak RSS compiling code that then ran a few more times (docs/performance.md). For small inputs the
 // entry point (main.ts, never a library caller or a test) turns it off before any work; large or unknown
-// inputs (stdin, big directories: the batch case, where optimized code wins 1.5x) keep the default.
+// inputs (stdin, big directories: the batch case, where optimized code wins 1.5-2x) keep the default.
 import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
