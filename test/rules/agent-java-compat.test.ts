@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../src/rules/catalog/agent-java-compat.js';
 import { runCase, ruleTester } from '../helpers/rule-tester.js';
+import { managerWithVersion } from '../helpers/version-objects.js';
 
-const manager = (image: string, implyVersion?: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: rel-manager
-  labels: {app.kubernetes.io/instance: rel}
-spec:
-  template:
-    spec:
-      containers:
-        - name: imply
-          image: "${image}"
-          env:
-            - name: IMPLY_MANAGER_STORE_TYPE
-              value: mysql
-${implyVersion === undefined ? '' : `            - name: imply_defaults_implyVersion\n              value: "${implyVersion}"\n`}`;
+const manager = managerWithVersion;
 
 // An agent StatefulSet as the chart renders the data tier: the agent image on `configure-sysctl` and `imply`.
 const dataAgent = (tag: string) => `apiVersion: apps/v1
