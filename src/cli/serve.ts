@@ -9,6 +9,8 @@ import type { Flags } from './args.js';
 import { UserError } from './errors.js';
 import type { Io } from './inputs.js';
 import { policyFromFlags } from './lint.js';
+import { BUILTIN_PACKS, findConfig } from '../rules/policy.js';
+import type { ResolvedPolicy } from '../rules/policy.js';
 
 const SERVE_OPTIONS = {
   host: { type: 'string' },
@@ -267,6 +269,7 @@ async function serveServer(argv: string[], io: Io): Promise<number> {
         kubeVersion: versionFlag(opt(flags, env, 'kube-version'), '--kube-version'),
         logLevel,
         logLine: (line) => io.stdout(line),
+        policyReload: policyWatch(merged, io),
       },
       ac.signal,
     );
@@ -275,4 +278,14 @@ async function serveServer(argv: string[], io: Io): Promise<number> {
     process.removeListener('SIGINT', onSignal);
   }
   return 0;
+}
+
+/**
+ * The policy file `serve` watches (a ConfigMap mount changes in place): `--policy FILE`, or the
+ * `.imply-lint.yaml` found from the working directory. Built-in packs ship with the binary: nothing to watch.
+ */
+function policyWatch(merged: Flags, io: Io): { files: string[]; load: () => ResolvedPolicy; pollMs: number } | undefined {
+  const ref = typeof merged.policy === 'string' ? merged.policy : merged['no-config'] ? undefined : findConfig(io.cwd);
+  if (!ref || (BUILTIN_PACKS as readonly string[]).includes(ref)) return undefined;
+  return { files: [path.resolve(io.cwd, ref)], load: () => policyFromFlags(merged, io).policy, pollMs: 2000 };
 }

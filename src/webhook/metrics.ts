@@ -17,6 +17,7 @@ export interface WebhookMetrics {
   inflight: Gauge;
   /** Serving certificate loads: swapped, or refused (does not parse, key mismatch). */
   certReloads: Counter<'result'>;
+  policyReloads: Counter<'result'>;
   workerRestarts: Counter<'reason'>;
   workersReady: Gauge;
   ready: Gauge;
@@ -42,6 +43,7 @@ export async function createMetrics(): Promise<WebhookMetrics> {
       registers,
     }),
     inflight: new prom.Gauge({ name: 'imply_lint_webhook_inflight_requests', help: 'Admission reviews being processed.', registers }),
+    policyReloads: new prom.Counter({ name: 'imply_lint_webhook_policy_reloads_total', help: 'Policy file changes: swapped in (every worker compiled it), or refused (the old policy is kept).', labelNames: ['result'], registers }),
     certReloads: new prom.Counter({ name: 'imply_lint_webhook_cert_reloads_total', help: 'Serving certificate reloads: swapped, or refused because key or certificate did not parse or match.', labelNames: ['result'], registers }),
     workerRestarts: new prom.Counter({ name: 'imply_lint_webhook_worker_restarts_total', help: 'Rule workers replaced after a timeout or crash.', labelNames: ['reason'], registers }),
     workersReady: new prom.Gauge({ name: 'imply_lint_webhook_workers_ready', help: 'Rule workers able to take work.', registers }),

@@ -250,6 +250,21 @@ export class WorkerPool {
     }
   }
 
+  /** Requests queued or running. */
+  get busy(): number {
+    return this.queue.length + this.slots.filter((s) => s.task !== undefined).length;
+  }
+
+  /**
+   * Closes once the work already handed to this pool is answered (a policy swap: new requests go to the
+   * new pool; nothing in flight is refused). Bounded by `maxWaitMs`, after which close() refuses the rest.
+   */
+  async drainAndClose(maxWaitMs: number): Promise<void> {
+    const until = Date.now() + maxWaitMs;
+    while (this.busy > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await this.close();
+  }
+
   /** Stops every worker; queued requests are refused. */
   async close(): Promise<void> {
     this.closed = true;

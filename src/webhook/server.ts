@@ -2,7 +2,8 @@
 // rules in a worker pool with a per-request deadline, exposes /healthz, /readyz and /metrics, swaps its TLS
 // context when the certificates change, and drains on shutdown. Decisions live in review.ts; this file only
 // moves bytes, logs and counts. Loaded only by `imply-lint serve` (fastify, pino and prom-client are lazy).
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Server as HttpsServer } from 'node:https';
@@ -58,6 +59,11 @@ export interface ServeOptions {
   logLevel?: string;
   /** Where log lines go (one JSON object per line). */
   logLine: (line: string) => void;
+  /**
+   * Reload the policy when its file changes (polled): the new policy is swapped in only once every new
+   * worker has compiled it; a policy that does not load or compile is refused and the old one kept.
+   */
+  policyReload?: { files: string[]; load: () => ResolvedPolicy; pollMs?: number };
   /** Internal: extra rule modules for the workers (tests use it for rules that throw or loop). */
   extraRuleModules?: string[];
   /** Internal: the worker script (tests may point at dist/worker.js). */
@@ -126,7 +132,9 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
     loggerInstance: log,
     // We log one line per review ourselves; probes every few seconds would drown it.
     logController: new fastifyMod.LogController({ disableRequestLogging: true }),
-    https: tlsOptions(initial),
+    // Node enforces requestTimeout/headersTimeout only when it checks connections (every 30 s by default):
+    // check every second so a slow client (slowloris) is cut at the timeout, not up to 30 s later.
+    https: { ...tlsOptions(initial), connectionsCheckingInterval: 1000 } as ReturnType<typeof tlsOptions>,
     bodyLimit: opts.maxBodyBytes,
     // `__proto__` and `constructor` keys inside Kubernetes objects are data: parse them as JSON.parse does
     // (own properties) and answer normally; nothing merges request data into plain objects.
@@ -182,9 +190,10 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
     );
   }
 
-  const pool = new WorkerPool({
+  let policy = opts.policy;
+  const makePool = (p: ResolvedPolicy): WorkerPool => new WorkerPool({
     size: Math.max(1, opts.workers ?? Math.min(4, Math.max(2, os.availableParallelism?.() ?? 2))),
-    init: { policy: opts.policy, mode: opts.mode, kubeVersion: opts.kubeVersion, extraRuleModules: opts.extraRuleModules },
+    init: { policy: p, mode: opts.mode, kubeVersion: opts.kubeVersion, extraRuleModules: opts.extraRuleModules },
     script: opts.workerScript,
     onEvent: (e) => {
       if (e.type === 'worker-replaced') {
@@ -194,6 +203,7 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
       else log.debug({ event: 'worker-started', worker: e.worker, ms: e.ms }, 'rule worker ready');
     },
   });
+  let pool = makePool(policy);
 
   let draining = false;
   const isReady = () => certsLoaded && pool.ready && !draining;
@@ -241,7 +251,7 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
       }
       const dryRun = req.dryRun ? 'true' : 'false';
       let out: AdmissionReviewOut;
-      const quick = quickAnswer(req, opts.policy);
+      const quick = quickAnswer(req, policy);
       const tooDeep = !quick && (nestingExceeds(req.object, MAX_OBJECT_DEPTH) || nestingExceeds(req.oldObject, MAX_OBJECT_DEPTH));
       if (quick) {
         out = quick;
@@ -305,6 +315,64 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
     selfManager = m;
   }
   metrics.ready.set(isReady() ? 1 : 0);
+
+  // Policy hot reload: swap only a policy every worker compiled; otherwise keep serving the old one.
+  let policyTimer: NodeJS.Timeout | undefined;
+  if (opts.policyReload && opts.policyReload.files.length > 0) {
+    const reload = opts.policyReload;
+    const fingerprintFiles = (): string => {
+      const h = createHash('sha256');
+      for (const f of reload.files) {
+        try {
+          h.update(f).update('\u0000').update(fs.readFileSync(f));
+        } catch {
+          h.update(f).update('\u0000missing');
+        }
+      }
+      return h.digest('hex');
+    };
+    let seen = fingerprintFiles();
+    let busy = false;
+    policyTimer = setInterval(() => {
+      if (busy || draining) return;
+      const now = fingerprintFiles();
+      if (now === seen) return;
+      busy = true;
+      seen = now;
+      void (async () => {
+        let next: ResolvedPolicy;
+        try {
+          next = reload.load();
+        } catch (e) {
+          metrics.policyReloads.inc({ result: 'refused' });
+          log.warn({ event: 'policy-refused', err: (e as Error).message }, 'policy file changed but does not load; keeping the current policy');
+          return;
+        }
+        const fresh = makePool(next);
+        try {
+          await fresh.start();
+        } catch (e) {
+          await fresh.close();
+          metrics.policyReloads.inc({ result: 'refused' });
+          log.warn({ event: 'policy-refused', err: (e as Error).message }, 'policy does not compile in the rule workers; keeping the current policy');
+          return;
+        }
+        if (draining) {
+          await fresh.close();
+          return;
+        }
+        const old = pool;
+        pool = fresh;
+        policy = next;
+        metrics.policyReloads.inc({ result: 'swapped' });
+        log.info({ event: 'policy-reloaded', policy: next.name }, 'policy reloaded');
+        await old.drainAndClose(opts.ruleTimeoutMs + 1000);
+      })().finally(() => {
+        busy = false;
+      });
+    }, reload.pollMs ?? 2000);
+    policyTimer.unref();
+  }
   log.info({ event: 'listening', host: opts.host, port, mode: opts.mode, onError: opts.onError, policy: opts.policy.name, certs: opts.certs.kind }, `imply-lint webhook listening on ${opts.host}:${port}`);
 
   let shutting: Promise<void> | undefined;
@@ -319,6 +387,7 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
       // Endpoints take a moment to drop this pod: keep answering until they have.
       await new Promise((r) => setTimeout(r, opts.drainDelayMs));
       watcher?.stop();
+      if (policyTimer) clearInterval(policyTimer);
       await selfManager?.stop();
       // Whatever is still open when the budget runs out is cut, so the process always exits in time.
       const hard = setTimeout(() => server.closeAllConnections(), Math.max(1000, budget - (Date.now() - t0) - 1000));
