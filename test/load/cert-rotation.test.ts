@@ -18,7 +18,8 @@ import { startClient } from './run-client.js';
 const SVC = 'imply-lint-webhook';
 const NS = 'imply-lint';
 const HOST = `${SVC}.${NS}.svc`;
-const TOTAL = 3000;
+// Enough that the load outlasts the five updates (about 8 s of settling) even on an idle machine.
+const TOTAL = 10000;
 
 describe('certificate rotation under load', () => {
   let dir: KubeletSecretDir;
