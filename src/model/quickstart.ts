@@ -1,34 +1,13 @@
 // Model stage: the release's own quickstart services (bundled ZooKeeper and MySQL subcharts) as the
 // manifests and the values name them: which objects belong to a subchart, and whether a host name,
 // a ZooKeeper connect string or a metadata-store host still points at the release's bundled service.
-import { isTestHook, subchartComponent } from './manifests.js';
+import { subchartComponent } from './manifests.js';
 import type { QuickstartComponent } from './manifests.js';
 import type { K8sObject, ManifestModel } from './types.js';
 
-/**
- * The quickstart subchart an object belongs to. Beyond `subchartComponent` (`app: minio|zookeeper`), the
- * real MySQL subchart labels its objects `app: <release>-mysql` + `release: <release>`
- * (features.rendered.yaml: Deployment, Secret, PVC, Service and test ConfigMap `imply-mysql`).
- */
-export function quickstartComponentOf(o: K8sObject): QuickstartComponent | undefined {
-  const direct = subchartComponent(o);
-  if (direct) return direct;
-  if (isTestHook(o)) return undefined;
-  const rel = o.labels.release;
-  const app = o.labels.app;
-  if (!rel || !app) return undefined;
-  for (const c of ['minio', 'mysql', 'zookeeper'] as const) if (app === `${rel}-${c}`) return c;
-  return undefined;
-}
-
-/** Every (non-test-hook) object of a quickstart subchart. */
+/** Every (non-test-hook) object of a quickstart subchart (its workload: componentWorkload in manifests.ts). */
 export function quickstartObjects(m: ManifestModel, c: QuickstartComponent): K8sObject[] {
-  return m.objects.filter((o) => quickstartComponentOf(o) === c);
-}
-
-/** The workload of a quickstart subchart (MySQL Deployment, ZooKeeper StatefulSet, MinIO Deployment). */
-export function quickstartWorkload(m: ManifestModel, c: QuickstartComponent): K8sObject | undefined {
-  return m.objects.find((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && quickstartComponentOf(o) === c);
+  return m.objects.filter((o) => subchartComponent(o) === c);
 }
 
 const RELEASE_TEMPLATE = /^\{\{-?\s*\.Release\.Name\s*-?\}\}/;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultsEnvPath, updateMode } from '../../src/model/imply-env.js';
-import { buildManifestModel } from '../../src/model/manifests.js';
-import { distinctServers, isBundledServiceHost, parseConnectString, quickstartComponentOf, quickstartWorkload } from '../../src/model/quickstart.js';
+import { buildManifestModel, componentWorkload, subchartComponent } from '../../src/model/manifests.js';
+import { distinctServers, isBundledServiceHost, parseConnectString } from '../../src/model/quickstart.js';
 import { makeSource } from '../../src/model/source.js';
 import { mysqlDocs, stream, zookeeperDoc } from '../fixtures/quickstart-availability.js';
 
@@ -38,15 +38,15 @@ describe('isBundledServiceHost', () => {
 describe('quickstart subchart objects', () => {
   const m = buildManifestModel([makeSource('m.yaml', stream(mysqlDocs('imply'), zookeeperDoc(3, 'imply')), 'manifest')]);
   it('recognizes the real MySQL labels (app: <release>-mysql) and skips its test hook', () => {
-    expect(m.objects.map((o) => `${o.ref}=${quickstartComponentOf(o) ?? '-'}`)).toEqual([
+    expect(m.objects.map((o) => `${o.ref}=${subchartComponent(o) ?? '-'}`)).toEqual([
       'Secret/imply-mysql=mysql',
       'Service/imply-mysql=mysql',
       'Deployment/imply-mysql=mysql',
       'Pod/imply-mysql-test=-',
       'StatefulSet/imply-zookeeper=zookeeper',
     ]);
-    expect(quickstartWorkload(m, 'mysql')?.ref).toBe('Deployment/imply-mysql');
-    expect(quickstartWorkload(m, 'minio')).toBeUndefined();
+    expect(componentWorkload(m, 'mysql')?.ref).toBe('Deployment/imply-mysql');
+    expect(componentWorkload(m, 'minio')).toBeUndefined();
   });
 });
 

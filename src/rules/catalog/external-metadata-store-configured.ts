@@ -1,8 +1,8 @@
 // Rules stage: external-metadata-store-configured, with the bundled MySQL off, the manager and druid
 // metadata stores must name a real external database (host, type, port, manager database).
-import { envVar, managerOf } from '../../model/manifests.js';
+import { componentWorkload, envVar, managerOf } from '../../model/manifests.js';
 import type { Path } from '../../model/path.js';
-import { isBundledServiceHost, quickstartWorkload } from '../../model/quickstart.js';
+import { isBundledServiceHost } from '../../model/quickstart.js';
 import type { K8sObject } from '../../model/types.js';
 import type { Anchor, RuleContext } from '../types.js';
 import { defineRule } from '../types.js';
@@ -116,7 +116,7 @@ export default defineRule({
     const m = model.manifests;
     if (!m) return;
     // A whole stream with the MySQL Deployment has the bundled store on: nothing to check.
-    if (m.wholeStream && quickstartWorkload(m, 'mysql')) return;
+    if (m.wholeStream && componentWorkload(m, 'mysql')) return;
     const mgr = managerOf(m);
     if (!mgr) return;
     for (const role of ['manager', 'druid'] as const) judge(ctx, role, fromManager(mgr, role), release, m.wholeStream);

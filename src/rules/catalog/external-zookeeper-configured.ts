@@ -1,7 +1,7 @@
 // Rules stage: external-zookeeper-configured, with the bundled ZooKeeper off, druid.zk.connectString
 // must name the external ensemble (not be empty, not still the release's own `-zookeeper` Service).
-import { envVar, managerOf } from '../../model/manifests.js';
-import { isBundledServiceHost, parseConnectString, quickstartWorkload } from '../../model/quickstart.js';
+import { componentWorkload, envVar, managerOf } from '../../model/manifests.js';
+import { isBundledServiceHost, parseConnectString } from '../../model/quickstart.js';
 import type { Anchor, RuleContext } from '../types.js';
 import { defineRule } from '../types.js';
 import { conditionEnabled, resolveReleaseName, str } from '../util.js';
@@ -51,7 +51,7 @@ export default defineRule({
     }
     const m = model.manifests;
     // Release-wide: only a whole stream shows that no bundled ZooKeeper StatefulSet is deployed.
-    if (!m || !m.wholeStream || quickstartWorkload(m, 'zookeeper')) return;
+    if (!m || !m.wholeStream || componentWorkload(m, 'zookeeper')) return;
     const mgr = managerOf(m);
     const e = mgr && envVar(mgr, 'imply_defaults_zkHosts');
     if (mgr && e && e.value !== undefined) judge(ctx, e.value, release, { object: mgr, path: [...e.path, 'value'] });

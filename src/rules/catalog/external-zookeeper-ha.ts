@@ -1,6 +1,6 @@
 // Rules stage: external-zookeeper-ha, an external ZooKeeper ensemble should list 3+ (odd) servers.
-import { envVar, managerOf } from '../../model/manifests.js';
-import { distinctServers, isBundledServiceHost, parseConnectString, quickstartWorkload } from '../../model/quickstart.js';
+import { componentWorkload, envVar, managerOf } from '../../model/manifests.js';
+import { distinctServers, isBundledServiceHost, parseConnectString } from '../../model/quickstart.js';
 import type { Anchor, RuleContext } from '../types.js';
 import { defineRule } from '../types.js';
 import { conditionEnabled, resolveReleaseName, str } from '../util.js';
@@ -48,7 +48,7 @@ export default defineRule({
     }
     const m = model.manifests;
     // "Bundled off" is release-wide: only a whole stream without the ZooKeeper StatefulSet shows it.
-    if (!m || !m.wholeStream || quickstartWorkload(m, 'zookeeper')) return;
+    if (!m || !m.wholeStream || componentWorkload(m, 'zookeeper')) return;
     const mgr = managerOf(m);
     const e = mgr && envVar(mgr, 'imply_defaults_zkHosts');
     if (mgr && e && e.value !== undefined) judge(ctx, e.value, release, { object: mgr, path: [...e.path, 'value'] });

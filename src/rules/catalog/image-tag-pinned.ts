@@ -1,9 +1,9 @@
 // Rules stage: image-tag-pinned, every image the release runs names a fixed version (a tag other than latest, or a digest).
-import { agentNodeType, containers, imageTag, isManager, isTestHook, isWorkload } from '../../model/manifests.js';
+import { agentNodeType, componentWorkload, containers, imageTag, isManager, isTestHook, isWorkload } from '../../model/manifests.js';
 import type { ContainerRef } from '../../model/manifests.js';
 import type { Path } from '../../model/path.js';
 import type { K8sObject, ManifestModel, ValuesModel } from '../../model/types.js';
-import { quickstartWorkload } from '../../model/quickstart.js';
+
 import { imageName, mainContainer } from '../../model/versions.js';
 import type { Anchor, RuleContext } from '../types.js';
 import { defineRule } from '../types.js';
@@ -70,9 +70,9 @@ function subjectOf(m: ManifestModel, o: K8sObject, c: ContainerRef, image: strin
     const main = mainContainer(o)?.image;
     if (main && imageTag(main).repo === imageTag(image).repo) return 'images.agent.tag';
   }
-  if (name === 'mysql' && quickstartWorkload(m, 'mysql') === o) return 'mysql.imageTag';
-  if (name === 'zookeeper' && quickstartWorkload(m, 'zookeeper') === o) return 'zookeeper.image.tag';
-  if (name === 'minio' && quickstartWorkload(m, 'minio') === o) return 'minio.image.tag';
+  if (name === 'mysql' && componentWorkload(m, 'mysql') === o) return 'mysql.imageTag';
+  if (name === 'zookeeper' && componentWorkload(m, 'zookeeper') === o) return 'zookeeper.image.tag';
+  if (name === 'minio' && componentWorkload(m, 'minio') === o) return 'minio.image.tag';
   return `image:${imageTag(image).repo}`;
 }
 

@@ -1,6 +1,5 @@
 // Rules stage: mysql-version, the bundled MySQL must be 5.7.21 or later (seed: the metadata store's minimum).
-import { containers, imageTag } from '../../model/manifests.js';
-import { quickstartWorkload } from '../../model/quickstart.js';
+import { componentWorkload, containers, imageTag } from '../../model/manifests.js';
 import { imageName, MYSQL_SUBCHART_DEFAULT_TAG } from '../../model/versions.js';
 import { defineRule } from '../types.js';
 import { conditionEnabled, str } from '../util.js';
@@ -49,7 +48,7 @@ export default defineRule({
     const m = model.manifests;
     if (m) {
       // The subchart labels it `app: <release>-mysql`, `release: <release>` (features.rendered.yaml).
-      const workload = quickstartWorkload(m, 'mysql');
+      const workload = componentWorkload(m, 'mysql');
       if (!workload) return;
       for (const c of containers(workload)) {
         if (!c.image || imageName(c.image) !== 'mysql') continue;

@@ -1,7 +1,7 @@
 // Rules stage: no-dangling-quickstart-references, settings still naming a quickstart subchart that is off.
 import { bundledServiceReferences, deepStorageSettings, runtimePropertyLists } from '../../model/druid.js';
 import type { BundledService, EvidenceInput } from '../../model/druid.js';
-import { quickstartWorkload } from '../../model/quickstart.js';
+import { componentWorkload } from '../../model/manifests.js';
 import type { DeploymentModel } from '../../model/types.js';
 import { defineRule } from '../types.js';
 import { conditionEnabled } from '../util.js';
@@ -17,7 +17,7 @@ function disabledIn(model: DeploymentModel, input: EvidenceInput): Set<BundledSe
   }
   const m = model.manifests!;
   if (!m.wholeStream) return undefined;
-  for (const c of all) if (!quickstartWorkload(m, c)) out.add(c);
+  for (const c of all) if (!componentWorkload(m, c)) out.add(c);
   return out;
 }
 

@@ -1,6 +1,6 @@
 // Rules stage: no-quickstart-mysql, the bundled MySQL subchart is a quickstart metadata store.
-import { envVar, managerOf } from '../../model/manifests.js';
-import { isBundledServiceHost, quickstartObjects, quickstartWorkload } from '../../model/quickstart.js';
+import { componentWorkload, envVar, managerOf } from '../../model/manifests.js';
+import { isBundledServiceHost, quickstartObjects } from '../../model/quickstart.js';
 import { defineRule } from '../types.js';
 import { conditionEnabled, resolveReleaseName } from '../util.js';
 
@@ -39,7 +39,7 @@ export default defineRule({
     const m = model.manifests;
     if (!m) return;
     // One finding per release: the MySQL Deployment first; its Secret, PVC, Service, ConfigMap fold into it.
-    const workload = quickstartWorkload(m, 'mysql');
+    const workload = componentWorkload(m, 'mysql');
     if (workload) ctx.report({ messageId: 'enabled', subject: SUBJECT, at: { object: workload } });
     for (const o of quickstartObjects(m, 'mysql')) {
       if (o !== workload && o.kind !== 'Job') ctx.report({ messageId: 'enabled', subject: SUBJECT, at: { object: o } });

@@ -1,5 +1,5 @@
 // Rules stage: zookeeper-ha, the bundled ZooKeeper must run a highly available (odd, >= 3) ensemble.
-import { quickstartWorkload } from '../../model/quickstart.js';
+import { componentWorkload } from '../../model/manifests.js';
 import { isMap } from '../../model/path.js';
 import type { Anchor } from '../types.js';
 import { defineRule } from '../types.js';
@@ -45,7 +45,7 @@ export default defineRule({
       if (n !== undefined) judge(ctx, n, { values: ['zookeeper', 'replicaCount'] });
     }
     const m = model.manifests;
-    const sts = m && quickstartWorkload(m, 'zookeeper');
+    const sts = m && componentWorkload(m, 'zookeeper');
     if (sts) {
       const spec = isMap(sts.raw.spec) ? sts.raw.spec : {};
       // An absent spec.replicas is the Kubernetes default, 1.

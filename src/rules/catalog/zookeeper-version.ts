@@ -1,6 +1,5 @@
 // Rules stage: zookeeper-version, the bundled ZooKeeper must be 3.5 or later (seed: 3.4 unsupported from 2022.01).
-import { containers, imageTag } from '../../model/manifests.js';
-import { quickstartWorkload } from '../../model/quickstart.js';
+import { componentWorkload, containers, imageTag } from '../../model/manifests.js';
 import { imageName } from '../../model/versions.js';
 import { defineRule } from '../types.js';
 import { conditionEnabled, str } from '../util.js';
@@ -40,7 +39,7 @@ export default defineRule({
       if (tag !== undefined && below35(tag)) ctx.report({ messageId: 'tooOld', data: { tag }, subject: SUBJECT, at: { values: ['zookeeper', 'image', 'tag'] } });
     }
     const m = model.manifests;
-    const workload = m && quickstartWorkload(m, 'zookeeper');
+    const workload = m && componentWorkload(m, 'zookeeper');
     if (!workload) return;
     for (const c of containers(workload)) {
       if (!c.image || imageName(c.image) !== 'zookeeper') continue;
