@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../src/rules/catalog/manager-cluster-version-skew.js';
 import { runCase, ruleTester } from '../helpers/rule-tester.js';
+import { managerWithVersion } from '../helpers/version-objects.js';
 
-const manager = (image: string, implyVersion: string, customVersions?: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: rel-manager
-  labels: {app.kubernetes.io/instance: rel}
-spec:
-  template:
-    spec:
-      containers:
-        - name: imply
-          image: "${image}"
-          env:
-            - name: IMPLY_MANAGER_STORE_TYPE
-              value: mysql
-            - name: imply_defaults_implyVersion
-              value: "${implyVersion}"
-${customVersions === undefined ? '' : `            - name: imply_defaults_customImplyVersions\n              value: '${customVersions}'\n`}`;
+const manager = (image: string, implyVersion: string, customVersions?: string) => managerWithVersion(image, implyVersion, customVersions);
 
 const values = (implyVersion: string, managerTag: string) => `images:\n  manager:\n    tag: "${managerTag}"\ndruid:\n  implyVersion: "${implyVersion}"\n`;
 
