@@ -7,6 +7,7 @@
 #   PostgreSQL  127.0.0.1:5432  TLS with the same CA, admin role over TCP
 #   ZooKeeper   127.0.0.1:2181  standalone, 4lw `srvr` allowed, admin server off
 #
+# Also installs Debian's chromium (the HTML report test drives it with playwright-core; no browser download).
 # The admin accounts exist only for the tests, which create their own databases and users with them.
 # Names and passwords must match test/setup/services.ts.
 set -euo pipefail
@@ -32,6 +33,8 @@ command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server)
 [ -f /usr/share/java/zookeeper.jar ] || missing+=(zookeeper)
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# Debian's Chromium: the HTML report is tested in a real headless browser (playwright-core drives it).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
