@@ -28,6 +28,8 @@ export const LINT_OPTIONS = {
   'no-color': { type: 'boolean' },
   'fail-on': { type: 'string' },
   'docs-base-url': { type: 'string' },
+  baseline: { type: 'string' },
+  'write-baseline': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
 

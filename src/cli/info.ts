@@ -4,11 +4,12 @@ import path from 'node:path';
 import { chartSchema, lineForChartVersion } from '../model/chart.js';
 import type { SchemaNode } from '../model/chart.js';
 import { BUILTIN_RULES } from '../rules/registry.js';
+import { fixMarkdown } from '../fix/docs.js';
 import { suggest } from '../rules/policy.js';
 import type { RuleMeta } from '../rules/types.js';
 import { parseFlags } from './args.js';
 import { UserError } from './errors.js';
-import { CHART_HELP, MAIN_HELP } from './help.js';
+import { CHART_HELP, FIX_HELP, MAIN_HELP, POST_RENDER_HELP } from './help.js';
 import type { Io } from './inputs.js';
 import { defaultDocsBaseUrl } from './lint.js';
 
@@ -62,7 +63,7 @@ export function renderRuleDoc(m: RuleMeta, existing: string | undefined): string
 
 /** docs/cli.md: the --help texts. */
 export function cliMarkdown(): string {
-  return `# CLI reference\n\nGenerated from \`imply-lint --help\` by \`npm run docs\`; do not edit by hand.\n\n\`\`\`text\n${MAIN_HELP}\`\`\`\n\n## chart\n\n\`\`\`text\n${CHART_HELP}\`\`\`\n`;
+  return `# CLI reference\n\nGenerated from \`imply-lint --help\` by \`npm run docs\`; do not edit by hand.\n\n\`\`\`text\n${MAIN_HELP}\`\`\`\n\n## chart\n\n\`\`\`text\n${CHART_HELP}\`\`\`\n\n## fix\n\n\`\`\`text\n${FIX_HELP}\`\`\`\n\n## post-render\n\n\`\`\`text\n${POST_RENDER_HELP}\`\`\`\n`;
 }
 
 /** What `npm run docs` writes: path -> content. */
@@ -75,6 +76,7 @@ export function generatedDocs(root: string): Map<string, string> {
   }
   out.set(path.join(root, 'docs/rules/index.md'), rulesMarkdown(metas()));
   out.set(path.join(root, 'docs/cli.md'), cliMarkdown());
+  out.set(path.join(root, 'docs/fix.md'), fixMarkdown(root, BUILTIN_RULES));
   return out;
 }
 
@@ -125,7 +127,7 @@ export async function infoCommand(cmd: string, argv: string[], io: Io): Promise<
   }
   if (cmd === 'rules') {
     const f = (flags.format as string | undefined) ?? 'text';
-    if (f === 'json') io.stdout(`${JSON.stringify(metas(), null, 2)}\n`);
+    if (f === 'json') io.stdout(`${JSON.stringify(metas().map((m) => ({ ...m, fixable: Boolean(m.fixable) })), null, 2)}\n`);
     else if (f === 'markdown') io.stdout(rulesMarkdown(metas()));
     else if (f === 'text') io.stdout(rulesText(metas()));
     else throw new UserError(`rules --format: expected text, json or markdown, got "${f}"`);

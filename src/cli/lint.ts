@@ -18,6 +18,7 @@ import { maskSecrets } from '../report/mask.js';
 import type { LintRun, ReporterContext } from '../report/types.js';
 import { LINT_OPTIONS, list, parseFlags, versionFlag } from './args.js';
 import type { Flags } from './args.js';
+import { baselineStep } from './baseline.js';
 import { UserError } from './errors.js';
 import { CHART_HELP, MAIN_HELP } from './help.js';
 import { expandPaths, readSource } from './inputs.js';
@@ -104,19 +105,22 @@ export function exitCodeFor(results: LintResult[], failOn: Severity | 'none', ma
 
 /** Runs the lint over targets and writes the report; returns the exit code. */
 export async function report(results: LintResult[], sources: SourceFile[], flags: Flags, io: Io, policy: ResolvedPolicy, rules: Rule[]): Promise<number> {
-  const quiet = Boolean(flags.quiet);
-  const shown: LintResult[] = quiet ? results.map((r) => ({ ...r, findings: r.findings.filter((f: Finding) => f.severity === 'error') })) : results;
   for (const r of results) {
     for (const e of r.ruleErrors) throw new UserError(`internal error in rule ${e.ruleId}: ${e.message}`, r.target);
   }
   const failOn = failOnOf(flags, policy);
   const format = formatOf(flags);
+  // --baseline drops known findings (before --quiet); --write-baseline records this run's (src/cli/baseline.ts).
+  const based = baselineStep(results, flags, io.cwd, { name: 'imply-lint', version: pkg.version });
+  const quiet = Boolean(flags.quiet);
+  const shown: LintResult[] = quiet ? based.results.map((r) => ({ ...r, findings: r.findings.filter((f: Finding) => f.severity === 'error') })) : based.results;
   const run: LintRun = {
     results: shown,
     rules: rules.map((r) => r.meta),
     policy: { name: policy.name, files: policy.files },
     // Reports quote source lines (code frames, SARIF snippets): never with the secrets in them.
     sources: Object.fromEntries(sources.map((s) => [s.path, maskSecrets(s.text)])),
+    ...(based.baselined !== undefined ? { baselined: based.baselined } : {}),
   };
   const color = flags['no-color'] ? false : flags.color ? true : io.isTTY && !flags.output && !io.env.NO_COLOR;
   const ctx: ReporterContext = {
@@ -126,7 +130,11 @@ export async function report(results: LintResult[], sources: SourceFile[], flags
     docsBaseUrl: (flags['docs-base-url'] as string | undefined) ?? defaultDocsBaseUrl(),
     color,
     failOn,
+    // Reports that carry a time get it here (reporters never read the clock).
+    ...(format === 'policyreport' || format === 'openreports' ? { timestamp: new Date().toISOString() } : {}),
   };
+  // SARIF carries fixes as text replacements, computed here before the reporter (src/fix/text-fix.ts).
+  if (format === 'sarif') (await import('../fix/text-fix.js')).attachTextFixes(shown, sources);
   const { reporters } = await import('../report/index.js');
   const out = reporters[format](run, ctx);
   if (typeof flags.output === 'string') {
@@ -141,7 +149,8 @@ export async function report(results: LintResult[], sources: SourceFile[], flags
   return exitCodeFor(shown, failOn, maxWarningsOf(flags, policy));
 }
 
-async function commonSettings(argv: string[], flags: Flags, io: Io): Promise<LintSettings> {
+/** The settings shared by lint, chart and post-render (policy, rules, --set, versions, previous values). */
+export async function commonSettings(argv: string[], flags: Flags, io: Io): Promise<LintSettings> {
   const { policy, rules } = policyFromFlags(flags, io);
   const previous: SourceFile[] = [];
   for (const p of list(flags['previous-values'])) previous.push(await readSource(p, io, 'previous-values'));

@@ -5,7 +5,7 @@ import { toUserError } from './errors.js';
 import type { Io } from './inputs.js';
 import { MAIN_HELP } from './help.js';
 
-const COMMANDS = ['lint', 'chart', 'preflight', 'serve', 'certs', 'rules', 'explain', 'schema', 'docs-gen'] as const;
+const COMMANDS = ['lint', 'chart', 'post-render', 'fix', 'preflight', 'serve', 'certs', 'rules', 'explain', 'schema', 'docs-gen'] as const;
 
 /** Runs one CLI invocation. */
 export async function run(argv: string[], io: Io): Promise<number> {
@@ -26,6 +26,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
         return await (await import('./lint.js')).lintCommand(args, io);
       case 'chart':
         return await (await import('./lint.js')).chartCommand(args, io);
+      case 'post-render':
+        return await (await import('./post-render.js')).postRenderCommand(args, io);
+      case 'fix':
+        return await (await import('./fix.js')).fixCommand(args, io);
       case 'rules':
       case 'explain':
       case 'schema':

@@ -2,7 +2,7 @@
 // --format without loading them).
 
 /** Output formats, in the order `--help` lists them. */
-export const FORMATS = ['text', 'json', 'sarif', 'github', 'junit'] as const;
+export const FORMATS = ['text', 'json', 'sarif', 'github', 'junit', 'html', 'codeclimate', 'policyreport', 'openreports'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** True for a known format name. */

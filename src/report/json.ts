@@ -76,7 +76,8 @@ export interface JsonReport {
   timestamp: string | null;
   policy: { name: string; files: string[]; failOn: Severity | 'none' };
   results: JsonResult[];
-  summary: Counts & { targets: number; ruleErrors: number };
+  /** `baselined`: findings left out because --baseline knew them (only with --baseline). */
+  summary: Counts & { targets: number; ruleErrors: number; baselined?: number };
 }
 
 function loc(l: FindingLocation): JsonLocation {
@@ -143,6 +144,7 @@ export function buildJsonReport(run: LintRun, ctx: ReporterContext): JsonReport 
       targets: run.results.length,
       ...countFindings(run.results),
       ruleErrors: run.results.reduce((n, r) => n + r.ruleErrors.length, 0),
+      ...(run.baselined !== undefined ? { baselined: run.baselined } : {}),
     },
   };
 }

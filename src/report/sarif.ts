@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pkg from '../../package.json' with { type: 'json' };
-import type { Finding, FindingLocation, RuleMeta, Severity, Suppression } from '../rules/types.js';
+import type { Finding, FindingLocation, RuleMeta, Severity, Suppression, TextFix } from '../rules/types.js';
 import type { LintRun, Reporter, ReporterContext } from './types.js';
 import { ruleDocUrl } from './types.js';
 
@@ -242,6 +242,22 @@ function suppressionOf(s: Suppression, run: LintRun, ctx: ReporterContext) {
   return out;
 }
 
+/** A finding's fix (computed before reporting, src/fix/text-fix.ts) as a SARIF fix object. */
+function fixOf(t: TextFix, ctx: ReporterContext) {
+  return {
+    description: { text: t.description },
+    artifactChanges: [
+      {
+        artifactLocation: artifactLocation(t.file, ctx.cwd),
+        replacements: t.replacements.map((r) => ({
+          deletedRegion: { startLine: r.startLine, startColumn: r.startColumn, endLine: r.endLine, endColumn: r.endColumn },
+          insertedContent: { text: r.insertedContent },
+        })),
+      },
+    ],
+  };
+}
+
 function resultOf(f: Finding, target: string, index: number, run: LintRun, ctx: ReporterContext) {
   const primary: FindingLocation = f.location ?? { file: target, line: 1, column: 1, endLine: 1, endColumn: 1 };
   const properties: Record<string, unknown> = { subject: f.subject, target, messageId: f.messageId, fix: f.fix };
@@ -265,6 +281,9 @@ function resultOf(f: Finding, target: string, index: number, run: LintRun, ctx: 
     }));
   }
   if (f.suppressed) out.suppressions = [suppressionOf(f.suppressed, run, ctx)];
+  if (f.textFix) out.fixes = [fixOf(f.textFix, ctx)];
+  // With --baseline the CLI left the known findings out: every result in the log is new relative to it.
+  if (run.baselined !== undefined) out.baselineState = 'new';
   return out;
 }
 

@@ -182,7 +182,8 @@ export const textReporter: Reporter = (run: LintRun, ctx: ReporterContext) => {
   const c = countFindings(run.results);
   const ruleErrors = run.results.reduce((n, r) => n + r.ruleErrors.length, 0);
   const tail = [`${plural(run.results.length, 'target')}`, `policy ${clean(run.policy.name)}`, `fail-on ${ctx.failOn}`];
-  let summary = `${countsText(c)}${ruleErrors ? `, ${plural(ruleErrors, 'rule error')}` : ''} (${tail.join(', ')})`;
+  const baselined = run.baselined !== undefined ? `, ${run.baselined} baselined` : '';
+  let summary = `${countsText(c)}${baselined}${ruleErrors ? `, ${plural(ruleErrors, 'rule error')}` : ''} (${tail.join(', ')})`;
   summary = paint('bold', paint(c.errors || ruleErrors ? 'red' : c.warnings ? 'yellow' : 'green', summary));
   return `${[...blocks, summary].join('\n\n')}\n`;
 };

@@ -10,6 +10,8 @@ export interface LintRun {
   policy: { name: string; files: string[] };
   /** Texts of the input files by displayed path (for code frames). */
   sources: Record<string, string>;
+  /** With --baseline: how many findings the baseline knew (left out of `results`); absent without one. */
+  baselined?: number;
 }
 
 export interface ReporterContext {

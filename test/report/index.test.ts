@@ -19,7 +19,7 @@ describe('reporters', () => {
   });
 
   it('has one reporter per format', () => {
-    expect([...FORMATS]).toEqual(['text', 'json', 'sarif', 'github', 'junit']);
+    expect([...FORMATS]).toEqual(['text', 'json', 'sarif', 'github', 'junit', 'html', 'codeclimate', 'policyreport', 'openreports']);
     expect(Object.keys(reporters).sort()).toEqual([...FORMATS].sort());
     expect(isFormat('sarif')).toBe(true);
     expect(isFormat('xml')).toBe(false);
