@@ -297,6 +297,8 @@ function foldFindings(model: DeploymentModel, pending: Pending[]): { list: Findi
         existing.related.push({ ...r.location, object: r.object?.ref, path: r.path });
       }
       for (const rel of p.d.related ?? []) addRelated(model, existing, rel, m);
+      // Folded evidence (values and manifest forms of one mistake) keeps the first fix any of them carries.
+      if (!existing.autofix && p.d.fix) existing.autofix = p.d.fix;
       continue;
     }
     const f: Finding = {
@@ -313,6 +315,7 @@ function foldFindings(model: DeploymentModel, pending: Pending[]): { list: Findi
       provenance: r.provenance,
       related: [],
     };
+    if (p.d.fix) f.autofix = p.d.fix;
     const m: FoldMeta = { objects: r.object ? [r.object] : [], objectLocation: r.object ? r.location : undefined, objectSet: new Set(r.object ? [r.object] : []), locKeys: new Set(r.location ? [locKey(r.location)] : []) };
     for (const rel of p.d.related ?? []) addRelated(model, f, rel, m);
     byFp.set(fp, f);

@@ -62,6 +62,30 @@ export interface ReportDescriptor {
   /** A variant severity (e.g. zookeeper-ha's even-count warning); a policy severity overrides it. */
   severity?: Severity;
   related?: Anchor[];
+  /** A safe values edit that resolves this finding (`imply-lint fix`); only for fixable rules, values-level meaning only. */
+  fix?: ValuesFix;
+}
+
+/** One values edit: set `path` (release values, relative to the root) to `value`. */
+export interface FixEdit {
+  path: Path;
+  /** What to write; `<fill-me>` (FILL_ME) for anything the user must supply. Never a secret. */
+  value: unknown;
+}
+
+/** A rule's fix for one finding: the smallest values edits that resolve it. */
+export interface ValuesFix {
+  /** One sentence, shown in overlays and SARIF `fixes`. */
+  description: string;
+  set: FixEdit[];
+}
+
+/** A finding's fix as a text replacement in its values file (SARIF `fixes`), computed by src/fix before reporting. */
+export interface TextFix {
+  file: string;
+  description: string;
+  /** 1-based lines, code-point columns, end exclusive; `insertedContent` replaces the region. */
+  replacements: { startLine: number; startColumn: number; endLine: number; endColumn: number; insertedContent: string }[];
 }
 
 /** How suppressions and exemptions were used, for post-phase rules. */
@@ -145,6 +169,10 @@ export interface Finding {
   provenance?: Provenance;
   related: (FindingLocation & { object?: string; path?: string })[];
   suppressed?: Suppression;
+  /** The rule's values fix for this finding, when it has one (`imply-lint fix`). */
+  autofix?: ValuesFix;
+  /** The fix as a text edit of the values file (set by src/fix for SARIF output only). */
+  textFix?: TextFix;
 }
 
 /** A policy exemption (RULES.md: rule + subject or fingerprint + reason + optional expiry). */

@@ -64,3 +64,6 @@ export function intValue(v: unknown): number | undefined {
   if (typeof v === 'string' && /^\s*[+-]?\d+\s*$/.test(v)) return Number(v.trim());
   return undefined;
 }
+
+/** The placeholder a fix writes for a value the user must supply (unresolved-placeholder flags it until filled). */
+export const FILL_ME = '<fill-me>';

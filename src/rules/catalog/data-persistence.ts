@@ -36,7 +36,9 @@ function checkTier(ctx: RuleContext, tier: string, base: Path, t: Record<string,
   const wanted = [str(t.varVolumeName) || 'var', str(t.tmpVolumeName) || 'tmp'];
   const missing = wanted.filter((n) => !provided.has(n));
   if (missing.length) {
-    ctx.report({ messageId: 'noVolumes', data: { tier, missing: missing.join(' and ') }, subject: `${tier}.persistence.enabled`, at: { values: [...base, 'persistence', 'enabled'] } });
+    const path = [...base, 'persistence', 'enabled'];
+    const fix = { description: `Keep ${tier}'s segment cache and temp data on persistent volumes (${tier}.persistence.enabled: true).`, set: [{ path, value: true }] };
+    ctx.report({ messageId: 'noVolumes', data: { tier, missing: missing.join(' and ') }, subject: `${tier}.persistence.enabled`, at: { values: path }, fix });
   }
 }
 

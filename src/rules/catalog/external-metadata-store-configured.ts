@@ -6,7 +6,7 @@ import { isBundledServiceHost } from '../../model/quickstart.js';
 import type { K8sObject } from '../../model/types.js';
 import type { Anchor, RuleContext } from '../types.js';
 import { defineRule } from '../types.js';
-import { conditionEnabled, intValue, resolveReleaseName, str } from '../util.js';
+import { conditionEnabled, FILL_ME, intValue, resolveReleaseName, str } from '../util.js';
 
 type Role = 'manager' | 'druid';
 type Field = 'type' | 'host' | 'port' | 'database';
@@ -56,11 +56,13 @@ function fromManager(mgr: K8sObject, role: Role): Store {
 function judge(ctx: RuleContext, role: Role, s: Store, release: string | undefined, releaseWide: boolean): void {
   const subject = (f: Field) => `${role}.metadataStore.${f}`;
   const data = { role };
+  // The external database's host and name are the user's to supply: a placeholder, flagged until filled.
+  const fill = (f: Field, at: Anchor) => ('values' in at ? { description: `Point ${subject(f)} at the external metadata database (fill in the placeholder).`, set: [{ path: at.values, value: FILL_ME }] } : undefined);
   if (s.host) {
     const host = s.host.text.trim();
-    if (host === '') ctx.report({ messageId: 'hostMissing', data, subject: subject('host'), at: s.host.at });
+    if (host === '') ctx.report({ messageId: 'hostMissing', data, subject: subject('host'), at: s.host.at, fix: fill('host', s.host.at) });
     else if (releaseWide && isBundledServiceHost(resolveReleaseName(host, release), 'mysql', release)) {
-      ctx.report({ messageId: 'hostBundled', data, subject: subject('host'), at: s.host.at });
+      ctx.report({ messageId: 'hostBundled', data, subject: subject('host'), at: s.host.at, fix: fill('host', s.host.at) });
     }
   }
   const type = s.type?.text.trim();
@@ -75,7 +77,7 @@ function judge(ctx: RuleContext, role: Role, s: Store, release: string | undefin
   }
   if (s.database) {
     const db = s.database.text;
-    if (db.trim() === '') ctx.report({ messageId: 'databaseMissing', subject: subject('database'), at: s.database.at });
+    if (db.trim() === '') ctx.report({ messageId: 'databaseMissing', subject: subject('database'), at: s.database.at, fix: fill('database', s.database.at) });
     else if (/\s/.test(db)) ctx.report({ messageId: 'databaseSpaces', subject: subject('database'), at: s.database.at });
   }
 }
@@ -105,6 +107,7 @@ export default defineRule({
       databaseMissing: 'manager.metadataStore.database is empty: the Manager needs a database name. Set manager.metadataStore.database.',
       databaseSpaces: 'manager.metadataStore.database contains spaces, which the metadata database name cannot. Rename it (e.g. imply_manager).',
     },
+    fixable: true,
     tags: ['quickstart', 'metadata-store'],
   },
   check(model, ctx) {

@@ -4,7 +4,7 @@ import { componentWorkload, envVar, managerOf } from '../../model/manifests.js';
 import { isBundledServiceHost, parseConnectString } from '../../model/quickstart.js';
 import type { Anchor, RuleContext } from '../types.js';
 import { defineRule } from '../types.js';
-import { conditionEnabled, resolveReleaseName, str } from '../util.js';
+import { conditionEnabled, FILL_ME, resolveReleaseName, str } from '../util.js';
 
 const SUBJECT = 'druid.zk.connectString';
 const PATH = ['druid', 'zk', 'connectString'];
@@ -12,11 +12,13 @@ const PATH = ['druid', 'zk', 'connectString'];
 function judge(ctx: RuleContext, connect: string, release: string | undefined, at: Anchor): void {
   const resolved = resolveReleaseName(connect, release);
   const { servers } = parseConnectString(resolved);
+  // The external ensemble is the user's to name: a placeholder, flagged by unresolved-placeholder until filled.
+  const fix = 'values' in at ? { description: 'Point druid.zk.connectString at the external ZooKeeper ensemble (fill in the placeholder).', set: [{ path: at.values, value: FILL_ME }] } : undefined;
   if (servers.length === 0) {
-    ctx.report({ messageId: 'empty', subject: SUBJECT, at });
+    ctx.report({ messageId: 'empty', subject: SUBJECT, at, fix });
     return;
   }
-  if (servers.some((s) => isBundledServiceHost(s.host, 'zookeeper', release))) ctx.report({ messageId: 'bundledService', subject: SUBJECT, at });
+  if (servers.some((s) => isBundledServiceHost(s.host, 'zookeeper', release))) ctx.report({ messageId: 'bundledService', subject: SUBJECT, at, fix });
 }
 
 export default defineRule({
@@ -38,6 +40,7 @@ export default defineRule({
       bundledService:
         'The bundled ZooKeeper is disabled but druid.zk.connectString still points at the release\'s own -zookeeper Service, which no longer exists. Set druid.zk.connectString to the external ensemble.',
     },
+    fixable: true,
     tags: ['quickstart', 'zookeeper'],
   },
   check(model, ctx) {

@@ -3,7 +3,7 @@ import { lineForManagerTag } from '../../model/chart.js';
 import { envVar, imageTag, managerOf } from '../../model/manifests.js';
 import { mainContainer, managerImplyVersion } from '../../model/versions.js';
 import { defineRule } from '../types.js';
-import { conditionEnabled, str } from '../util.js';
+import { conditionEnabled, FILL_ME, str } from '../util.js';
 
 const SUBJECT = 'druid.implyVersion';
 
@@ -29,7 +29,9 @@ export default defineRule({
     const v = model.values;
     if (v && v.chartLine !== '0.4' && conditionEnabled(v, ['deployments', 'manager'])) {
       const iv = str(v.get(['druid', 'implyVersion']));
-      if (!iv || iv.trim() === '') ctx.report({ messageId: 'notPinned', subject: SUBJECT, at: { values: ['druid', 'implyVersion'] } });
+      // The version is the user's choice (pinning to another one than the clusters run would downgrade them on a rolling update).
+      const fix = { description: 'Pin the Imply version new clusters run (druid.implyVersion: fill in the release).', set: [{ path: ['druid', 'implyVersion'], value: FILL_ME }] };
+      if (!iv || iv.trim() === '') ctx.report({ messageId: 'notPinned', subject: SUBJECT, at: { values: ['druid', 'implyVersion'] }, fix });
     }
     const m = model.manifests;
     const manager = m && managerOf(m);

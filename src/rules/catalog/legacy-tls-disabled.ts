@@ -33,6 +33,8 @@ export default defineRule({
     if (v.get(NESTED) === false || v.get(TOP) === false) return;
     // Point at the key that keeps legacy TLS on when the user wrote one, else at where it belongs.
     const at = v.userSet(NESTED) || !v.userSet(TOP) ? NESTED : TOP;
-    ctx.report({ messageId: 'legacyAllowed', subject: SUBJECT, at: { values: at } });
+    // Both spellings false when the user wrote the top-level one, so no chart line reads a stale true.
+    const set = [{ path: [...NESTED], value: false }, ...(v.userSet(TOP) ? [{ path: [...TOP], value: false }] : [])];
+    ctx.report({ messageId: 'legacyAllowed', subject: SUBJECT, at: { values: at }, fix: { description: 'Turn off TLS 1.0 and 1.1 (security.enableLegacyTls: false).', set } });
   },
 });

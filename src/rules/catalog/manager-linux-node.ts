@@ -59,7 +59,10 @@ function affinityPin(aff: unknown): OsPin | undefined {
 
 function report(ctx: RuleContext, component: string, key: 'nodeSelector' | 'affinity', pin: OsPin, at: (p: Path) => Anchor): void {
   const severity: Severity | undefined = pin.windows ? 'error' : undefined;
-  ctx.report({ messageId: 'notLinux', data: { component, os: pin.os, label: pin.label }, subject: `${component}.${key}`, at: at([key, ...pin.path]), severity });
+  const anchor = at([key, ...pin.path]);
+  // A nodeSelector label is one value to set to linux; a required affinity may carry other terms, so it is the user's edit.
+  const fix = key === 'nodeSelector' && 'values' in anchor ? { description: `Schedule ${component} pods on Linux nodes (${component}.nodeSelector["${pin.label}"]: linux).`, set: [{ path: anchor.values, value: 'linux' }] } : undefined;
+  ctx.report({ messageId: 'notLinux', data: { component, os: pin.os, label: pin.label }, subject: `${component}.${key}`, at: anchor, severity, fix });
 }
 
 function checkPod(ctx: RuleContext, component: string, nodeSelector: unknown, affinity: unknown, at: (p: Path) => Anchor): void {

@@ -43,7 +43,9 @@ export default defineRule({
       // The merged value (user or chart line default), else the subchart's own default (a `null`
       // deleting the parent default falls back to it too).
       const tag = str(v.get(['mysql', 'imageTag'])) ?? MYSQL_SUBCHART_DEFAULT_TAG;
-      if (belowMinimum(tag)) ctx.report({ messageId: 'tooOld', data: { tag }, subject: SUBJECT, at: { values: ['mysql', 'imageTag'] } });
+      // 5.7.39: the tag the real 2023.03.1 values file sets; a patch upgrade within the 5.7 line.
+      const fix = { description: 'Run MySQL 5.7.39 (mysql.imageTag), or disable the bundled MySQL.', set: [{ path: ['mysql', 'imageTag'], value: '5.7.39' }] };
+      if (belowMinimum(tag)) ctx.report({ messageId: 'tooOld', data: { tag }, subject: SUBJECT, at: { values: ['mysql', 'imageTag'] }, fix });
     }
     const m = model.manifests;
     if (m) {

@@ -4,7 +4,8 @@ import type { BundledService, EvidenceInput } from '../../model/druid.js';
 import { componentWorkload } from '../../model/manifests.js';
 import type { DeploymentModel } from '../../model/types.js';
 import { defineRule } from '../types.js';
-import { conditionEnabled } from '../util.js';
+import { conditionEnabled, FILL_ME } from '../util.js';
+import type { ValuesFix } from '../types.js';
 
 /** Subcharts Helm will not deploy, as each input can tell; undefined: the input cannot tell (admission). */
 function disabledIn(model: DeploymentModel, input: EvidenceInput): Set<BundledService> | undefined {
@@ -36,6 +37,7 @@ export default defineRule({
     messages: {
       danglingReference: '{{setting}} still points at the quickstart {{component}} service, but deployments.{{component}} is disabled; point it at the external service or remove it.',
     },
+    fixable: true,
     tags: ['quickstart', 'deep-storage', 'runtime-properties'],
   },
   check(model, ctx) {
@@ -44,19 +46,25 @@ export default defineRule({
       manifest: model.manifests ? disabledIn(model, 'manifest') : undefined,
     };
     const release = { values: model.context.releaseName, manifest: model.manifests?.releaseName ?? model.context.releaseName };
-    const report = (input: EvidenceInput, text: string, setting: string, subject: string, at: Parameters<typeof ctx.report>[0]['at']) => {
+    const report = (input: EvidenceInput, text: string, setting: string, subject: string, at: Parameters<typeof ctx.report>[0]['at'], fix?: ValuesFix) => {
       const off = disabled[input];
       if (!off || off.size === 0) return;
       for (const c of bundledServiceReferences(text, release[input])) {
-        if (off.has(c)) ctx.report({ messageId: 'danglingReference', data: { setting, component: c }, subject, at });
+        if (off.has(c)) ctx.report({ messageId: 'danglingReference', data: { setting, component: c }, subject, at, fix });
       }
     };
+    // The external service is the user's to name: the value becomes a placeholder (the key stays, so the
+    // setting is not silently dropped), flagged by unresolved-placeholder until filled.
+    const fill = (at: Parameters<typeof ctx.report>[0]['at'], value: string, what: string): ValuesFix | undefined =>
+      'values' in at ? { description: `Point ${what} at the external service instead of the disabled quickstart one (fill in the placeholder).`, set: [{ path: at.values, value }] } : undefined;
     for (const list of runtimePropertyLists(model)) {
       for (const e of list.entries) {
         if (e.kind !== 'property' || e.value === undefined) continue;
-        report(list.input, e.value, `${e.key} (${list.subject})`, e.subject, e.at);
+        // A list item is the whole `key=value` string; an extraEnv entry's value is the property value alone.
+        const item = 'values' in e.at && typeof e.at.values[e.at.values.length - 1] === 'number';
+        report(list.input, e.value, `${e.key} (${list.subject})`, e.subject, e.at, fill(e.at, item ? `${e.key}=${FILL_ME}` : FILL_ME, `${e.key} (${list.subject})`));
       }
     }
-    for (const s of deepStorageSettings(model)) report(s.input, s.value, s.subject, s.subject, s.at);
+    for (const s of deepStorageSettings(model)) report(s.input, s.value, s.subject, s.subject, s.at, fill(s.at, FILL_ME, s.subject));
   },
 });

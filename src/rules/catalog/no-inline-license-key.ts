@@ -2,6 +2,7 @@
 import { envVars, isManager, isTestHook } from '../../model/manifests.js';
 import { defineRule } from '../types.js';
 import { goTruthy, str } from '../util.js';
+import { licenseFix } from '../fix-util.js';
 
 const SUBJECT = 'manager.licenseKey';
 
@@ -29,7 +30,7 @@ export default defineRule({
     const v = model.values;
     if (v && goTruthy(v.get(['deployments', 'manager']))) {
       const key = str(v.get(['manager', 'licenseKey']));
-      if (key !== undefined && key.trim() !== '') ctx.report({ messageId: 'inline', subject: SUBJECT, at: { values: ['manager', 'licenseKey'] } });
+      if (key !== undefined && key.trim() !== '') ctx.report({ messageId: 'inline', subject: SUBJECT, at: { values: ['manager', 'licenseKey'] }, fix: licenseFix(v, ctx.settings.secretNames.license) });
     }
     for (const o of model.manifests?.objects ?? []) {
       if (isTestHook(o) || !isManager(o)) continue;

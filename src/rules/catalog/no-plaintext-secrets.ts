@@ -3,7 +3,8 @@ import { envVars, isTestHook, isWorkload } from '../../model/manifests.js';
 import { formatPath, isMap } from '../../model/path.js';
 import type { ValuesModel } from '../../model/types.js';
 import { defineRule } from '../types.js';
-import type { RuleContext } from '../types.js';
+import type { RuleContext, ValuesFix } from '../types.js';
+import { licenseFix } from '../fix-util.js';
 import { conditionEnabled, goTruthy } from '../util.js';
 
 /** Values keys that hold secrets: every `*password`, secret keys, and the inline licence key. */
@@ -33,22 +34,28 @@ function nonEmpty(x: unknown): boolean {
   return (typeof x === 'string' && x.trim() !== '') || typeof x === 'number';
 }
 
-function walk(node: unknown, path: (string | number)[], ctx: RuleContext): void {
+function walk(node: unknown, path: (string | number)[], ctx: RuleContext, v: ValuesModel): void {
   if (Array.isArray(node)) {
-    node.forEach((x, i) => walk(x, [...path, i], ctx));
+    node.forEach((x, i) => walk(x, [...path, i], ctx, v));
     return;
   }
   if (!isMap(node)) return;
   for (const [k, x] of Object.entries(node)) {
     const p = [...path, k];
     const formatted = formatPath(p);
-    if ((SECRET_KEY.test(k) || formatted === LICENSE_PATH) && nonEmpty(x)) report(ctx, formatted, { values: p });
-    else walk(x, p, ctx);
+    if ((SECRET_KEY.test(k) || formatted === LICENSE_PATH) && nonEmpty(x)) report(ctx, formatted, { values: p }, fixFor(v, p, formatted, ctx));
+    else walk(x, p, ctx, v);
   }
 }
 
-function report(ctx: RuleContext, subject: string, at: Parameters<RuleContext['report']>[0]['at']): void {
-  ctx.report({ messageId: 'plaintext', data: { subject }, subject, at });
+function report(ctx: RuleContext, subject: string, at: Parameters<RuleContext['report']>[0]['at'], fix?: ValuesFix): void {
+  ctx.report({ messageId: 'plaintext', data: { subject }, subject, at, fix });
+}
+
+/** Empties the value (never copies it); the secret then comes from a Kubernetes Secret. */
+function fixFor(v: ValuesModel, path: (string | number)[], subject: string, ctx: RuleContext): ValuesFix {
+  if (subject === LICENSE_PATH) return licenseFix(v, ctx.settings.secretNames.license);
+  return { description: `Remove the plaintext secret (${subject}: ""); provide it from a Kubernetes Secret.`, set: [{ path, value: '' }] };
 }
 
 export default defineRule({
@@ -75,8 +82,8 @@ export default defineRule({
     if (v) {
       for (const [top, x] of Object.entries(v.merged)) {
         if (skipped(v, top)) continue;
-        if (SECRET_KEY.test(top) && nonEmpty(x)) report(ctx, top, { values: [top] });
-        else walk(x, [top], ctx);
+        if (SECRET_KEY.test(top) && nonEmpty(x)) report(ctx, top, { values: [top] }, fixFor(v, [top], top, ctx));
+        else walk(x, [top], ctx, v);
       }
     }
     for (const o of model.manifests?.objects ?? []) {

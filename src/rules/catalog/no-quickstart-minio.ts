@@ -26,7 +26,7 @@ export default defineRule({
   check(model, ctx) {
     const v = model.values;
     if (v && conditionEnabled(v, ['deployments', 'minio'])) {
-      ctx.report({ messageId: 'enabled', subject: SUBJECT, at: { values: ['deployments', 'minio'] } });
+      ctx.report({ messageId: 'enabled', subject: SUBJECT, at: { values: ['deployments', 'minio'] }, fix: { description: 'Disable the quickstart MinIO subchart (deployments.minio: false).', set: [{ path: ['deployments', 'minio'], value: false }] } });
     }
     const m = model.manifests;
     if (m) {

@@ -34,7 +34,7 @@ export default defineRule({
   check(model, ctx) {
     const v = model.values;
     if (v && conditionEnabled(v, ['deployments', 'mysql'])) {
-      ctx.report({ messageId: 'enabled', subject: SUBJECT, at: { values: ['deployments', 'mysql'] } });
+      ctx.report({ messageId: 'enabled', subject: SUBJECT, at: { values: ['deployments', 'mysql'] }, fix: { description: 'Disable the quickstart MySQL subchart (deployments.mysql: false).', set: [{ path: ['deployments', 'mysql'], value: false }] } });
     }
     const m = model.manifests;
     if (!m) return;

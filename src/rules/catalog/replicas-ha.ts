@@ -35,7 +35,8 @@ export default defineRule({
         const raw = v.get(path);
         // A deleted (null) count renders `replicas:` empty: the Kubernetes default, 1.
         const n = raw === undefined ? 1 : intValue(raw);
-        if (n === 1) ctx.report({ messageId: 'single', data: { tier }, subject: `${tier}.replicaCount`, at: { values: path } });
+        const fix = { description: `Run two ${tier} pods (${tier}.replicaCount: 2).`, set: [{ path, value: 2 }] };
+        if (n === 1) ctx.report({ messageId: 'single', data: { tier }, subject: `${tier}.replicaCount`, at: { values: path }, fix });
       }
     }
     const m = model.manifests;

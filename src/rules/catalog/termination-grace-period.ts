@@ -34,7 +34,8 @@ export default defineRule({
       const path = ['agents', 'terminationGracePeriodSeconds'];
       const raw = v.get(path);
       const n = raw === undefined ? KUBERNETES_DEFAULT : intValue(raw);
-      if (n !== undefined && n < RECOMMENDED) ctx.report({ messageId: 'tooShort', data: { seconds: n }, subject: SUBJECT, at: { values: path } });
+      const fix = { description: `Give agent pods ${RECOMMENDED} s to stop (agents.terminationGracePeriodSeconds: ${RECOMMENDED}).`, set: [{ path, value: RECOMMENDED }] };
+      if (n !== undefined && n < RECOMMENDED) ctx.report({ messageId: 'tooShort', data: { seconds: n }, subject: SUBJECT, at: { values: path }, fix });
     }
     const m = model.manifests;
     if (!m) return;

@@ -29,7 +29,12 @@ export default defineRule({
   check(model, ctx) {
     const v = model.values;
     if (v && (goTruthy(v.get(['deployments', 'manager'])) || goTruthy(v.get(['deployments', 'agents'])))) {
-      if (!goTruthy(v.get(['security', 'tls']))) ctx.report({ messageId: 'disabled', subject: SUBJECT, at: { values: ['security', 'tls'] } });
+      if (!goTruthy(v.get(['security', 'tls']))) {
+        // The Secret name, not its content: the user creates the CA Secret (the policy's name, imply-ca by default).
+        const name = ctx.settings.secretNames.ca;
+        const fix = { description: `Enable TLS with the CA Secret ${name} (security.tls.secretName); create that Secret before installing.`, set: [{ path: ['security', 'tls', 'secretName'], value: name }] };
+        ctx.report({ messageId: 'disabled', subject: SUBJECT, at: { values: ['security', 'tls'] }, fix });
+      }
     }
     const m = model.manifests;
     if (!m) return;

@@ -6,10 +6,13 @@ import { defineRule } from '../types.js';
 
 const SUBJECT = 'druid.update';
 
+const FIX = { description: 'Apply druid changes without downtime (druid.update: rolling).', set: [{ path: ['druid', 'update'], value: 'rolling' }] };
+
 function judge(ctx: RuleContext, value: unknown, at: Anchor): void {
   const mode = updateMode(value);
-  if (mode === 'hard') ctx.report({ messageId: 'hard', subject: SUBJECT, at });
-  else if (mode === 'disabled') ctx.report({ messageId: 'disabled', subject: SUBJECT, at, severity: 'info' });
+  const fix = 'values' in at ? FIX : undefined;
+  if (mode === 'hard') ctx.report({ messageId: 'hard', subject: SUBJECT, at, fix });
+  else if (mode === 'disabled') ctx.report({ messageId: 'disabled', subject: SUBJECT, at, severity: 'info', fix });
   // rolling is the recommended mode; any other value is value-type's business.
 }
 

@@ -5,6 +5,7 @@ import { formatPath, isMap } from '../../model/path.js';
 import type { Path } from '../../model/path.js';
 import type { ValuesModel } from '../../model/types.js';
 import { defineRule } from '../types.js';
+import type { ValuesFix } from '../types.js';
 import { rawText, userValueRange, walkUserValues } from '../hygiene-util.js';
 
 type JsonType = 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array' | 'null';
@@ -121,20 +122,25 @@ export default defineRule({
         // A number where a string is also fine can still lose digits (a version 2023.10 read as 2023.1).
         if ((t === 'number' || t === 'integer') && types.includes('string')) {
           const lossy = lossyText(v, path, value as number);
-          if (lossy) ctx.report({ messageId: 'unquotedNumber', severity: 'warning', data: { subject, value: String(value), lossy }, subject, at: { values: path } });
+          if (lossy) ctx.report({ messageId: 'unquotedNumber', severity: 'warning', data: { subject, value: String(value), lossy }, subject, at: { values: path }, fix: quoteFix(v, path, value as number) });
         }
         return t === 'object' || t === 'array';
       }
       const expected = types.map((x) => WORDS[x] ?? x).join(' or ');
       if (value === '' && BLANK_OK.test(subject)) return false;
       if (t === 'string' && (types.includes('integer') || types.includes('number')) && NUMERIC.test((value as string).trim())) {
-        ctx.report({ messageId: 'quotedNumber', severity: 'warning', data: { subject, expected, value: JSON.stringify(value) }, subject, at: { values: path } });
+        const n = Number((value as string).trim());
+        const fix = Number.isFinite(n) ? { description: `Write ${subject} as the number ${n}, without quotes.`, set: [{ path, value: n }] } : undefined;
+        ctx.report({ messageId: 'quotedNumber', severity: 'warning', data: { subject, expected, value: JSON.stringify(value) }, subject, at: { values: path }, fix });
       } else if ((t === 'integer' || t === 'number') && types.includes('string')) {
-        ctx.report({ messageId: 'unquotedNumber', severity: 'warning', data: { subject, value: String(value), lossy: lossyText(v, path, value as number) }, subject, at: { values: path } });
+        ctx.report({ messageId: 'unquotedNumber', severity: 'warning', data: { subject, value: String(value), lossy: lossyText(v, path, value as number) }, subject, at: { values: path }, fix: quoteFix(v, path, value as number) });
       } else if (t === 'array' && LIST_PLACEHOLDER.test(subject)) {
         return false;
       } else if (path.length === 2 && path[0] === 'deployments' && types.includes('boolean')) {
-        ctx.report({ messageId: 'nonBooleanCondition', data: { subject, actual: describe(value) }, subject, at: { values: path } });
+        // Only a string that spells a boolean has an unambiguous intent ("false" means off, as the user wrote it).
+        const spelled = typeof value === 'string' ? /^(true|false)$/i.exec(value.trim())?.[1].toLowerCase() : undefined;
+        const fix = spelled ? { description: `Write ${subject} as the boolean ${spelled}, without quotes.`, set: [{ path, value: spelled === 'true' }] } : undefined;
+        ctx.report({ messageId: 'nonBooleanCondition', data: { subject, actual: describe(value) }, subject, at: { values: path }, fix });
       } else {
         ctx.report({ messageId: 'wrongType', data: { subject, expected, actual: describe(value) }, subject, at: { values: path } });
       }
@@ -149,6 +155,14 @@ export default defineRule({
     }
   },
 });
+
+/** Quotes a number where the chart expects a string, keeping the digits the user typed (`2023.10`, not `2023.1`). */
+function quoteFix(values: ValuesModel, path: Path, n: number): ValuesFix {
+  const at = userValueRange(values, path);
+  const raw = at ? rawText(at.source, at.range).trim() : '';
+  const text = /^[-+]?[0-9][0-9._eE+-]*$/.test(raw) ? raw : String(n);
+  return { description: `Quote ${formatPath(path)} as the string "${text}".`, set: [{ path, value: text }] };
+}
 
 /** ` (written 2023.10)` when the number Helm sees differs from what the user typed, else "". */
 function lossyText(values: ValuesModel, path: Path, n: number): string {

@@ -8,9 +8,12 @@ import { conditionEnabled, intValue } from '../util.js';
 
 const SUBJECT = 'zookeeper.replicaCount';
 
-function judge(ctx: RuleContext, count: number, at: Anchor): void {
-  if (count < 3) ctx.report({ messageId: 'tooFew', data: { count }, subject: SUBJECT, at });
-  else if (count % 2 === 0) ctx.report({ messageId: 'even', data: { count, odd: count - 1 }, subject: SUBJECT, at, severity: 'warning' });
+function judge(ctx: RuleContext, count: number, at: Anchor, values: boolean): void {
+  // The fix never lowers the count: 3 servers, or the next odd number above an even one.
+  const target = count < 3 ? 3 : count + 1;
+  const fix = values ? { description: `Run ${target} ZooKeeper servers (zookeeper.replicaCount: ${target}).`, set: [{ path: ['zookeeper', 'replicaCount'], value: target }] } : undefined;
+  if (count < 3) ctx.report({ messageId: 'tooFew', data: { count }, subject: SUBJECT, at, fix });
+  else if (count % 2 === 0) ctx.report({ messageId: 'even', data: { count, odd: count - 1 }, subject: SUBJECT, at, severity: 'warning', fix });
 }
 
 export default defineRule({
@@ -42,7 +45,7 @@ export default defineRule({
     if (v && conditionEnabled(v, ['deployments', 'zookeeper'])) {
       // A null replicaCount hands the choice to the subchart's own default, which we cannot see: no evidence.
       const n = intValue(v.get(['zookeeper', 'replicaCount']));
-      if (n !== undefined) judge(ctx, n, { values: ['zookeeper', 'replicaCount'] });
+      if (n !== undefined) judge(ctx, n, { values: ['zookeeper', 'replicaCount'] }, true);
     }
     const m = model.manifests;
     const sts = m && componentWorkload(m, 'zookeeper');
@@ -50,7 +53,7 @@ export default defineRule({
       const spec = isMap(sts.raw.spec) ? sts.raw.spec : {};
       // An absent spec.replicas is the Kubernetes default, 1.
       const n = spec.replicas === undefined || spec.replicas === null ? 1 : intValue(spec.replicas);
-      if (n !== undefined) judge(ctx, n, { object: sts, path: spec.replicas === undefined ? [] : ['spec', 'replicas'] });
+      if (n !== undefined) judge(ctx, n, { object: sts, path: spec.replicas === undefined ? [] : ['spec', 'replicas'] }, false);
     }
   },
 });

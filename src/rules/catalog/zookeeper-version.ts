@@ -29,7 +29,9 @@ export default defineRule({
     messages: {
       tooOld: 'The bundled ZooKeeper runs version {{tag}}; ZooKeeper 3.4 and older are unsupported since Imply 2022.01. Use ZooKeeper 3.5 or later (zookeeper.image.tag).',
     },
-    fixable: true,
+    // No safe values fix: leaving 3.4 is a major upgrade (ZooKeeper 3.5 needs a snapshot to start from 3.4 data, and the
+    // image must exist in the user's registry), so the operator picks the tag.
+    fixable: false,
     tags: ['zookeeper', 'compatibility'],
   },
   check(model, ctx) {
