@@ -2,7 +2,7 @@
 import { run } from './run.js';
 import { MAX_INPUT_BYTES } from './inputs.js';
 import type { Io } from './inputs.js';
-import { tuneForShortRun } from './tiering.js';
+import { restoreTiering, tuneForShortRun } from './tiering.js';
 
 /** Reads stdin, stopping one byte past the input limit (`cat /dev/zero | imply-lint -` must not exhaust memory). */
 function readStdin(): Promise<Buffer> {
@@ -38,9 +38,11 @@ tuneForShortRun(process.argv.slice(2), io.cwd);
 
 run(process.argv.slice(2), io).then(
   (code) => {
+    restoreTiering();
     process.exitCode = code;
   },
   (e: unknown) => {
+    restoreTiering();
     process.stderr.write(`imply-lint: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 2;
   },

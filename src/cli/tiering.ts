@@ -12,7 +12,7 @@ export const SHORT_RUN_BYTES = 512 * 1024;
 /** Directory walks stop after this many entries (the input then counts as large). */
 const MAX_ENTRIES = 256;
 
-const NOT_LINT = new Set(['chart', 'preflight', 'serve', 'certs', 'rules', 'explain', 'schema', 'docs-gen', 'help', '--help', '-h', '--version', '-V']);
+const NOT_LINT = new Set(['chart', 'post-render', 'preflight', 'serve', 'certs', 'rules', 'explain', 'schema', 'docs-gen', 'help', '--help', '-h', '--version', '-V']);
 /** Flags whose value is a file that is read as lint input. */
 const FILE_FLAGS = new Set(['-f', '--values', '--previous-values']);
 
@@ -69,10 +69,29 @@ export function smallLintInputBytes(argv: string[], cwd: string): number | undef
   return bytes;
 }
 
+/** Whether tuneForShortRun changed V8's flags (restoreTiering undoes it). */
+let tuned = false;
+
+/** V8 flags the user gave (node options or NODE_OPTIONS) that decide tiering themselves: those win. */
+const USER_TIERING = /--(no-)?(opt|turbofan|sparkplug)\b|--jitless|--max-opt\b/;
+
 /** Turns TurboFan off for a small lint run (see the header); returns whether it did. */
 export function tuneForShortRun(argv: string[], cwd: string): boolean {
+  if (USER_TIERING.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)) return false;
   const bytes = smallLintInputBytes(argv, cwd);
   if (bytes === undefined || bytes >= SHORT_RUN_BYTES) return false;
   v8.setFlagsFromString('--no-opt');
+  tuned = true;
   return true;
+}
+
+/**
+ * Puts V8's flags back as they were at start (called by main.ts once the run is over). V8 rejects a code
+ * cache made under other flags than the ones it is loaded under, and bin/imply-lint.js writes its cache at
+ * exit, while the bundle is loaded before any tuning.
+ */
+export function restoreTiering(): void {
+  if (!tuned) return;
+  v8.setFlagsFromString('--opt');
+  tuned = false;
 }

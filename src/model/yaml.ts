@@ -774,17 +774,25 @@ const NOT_READ = Symbol('not-read');
 /** Error kinds of the `yaml` package that Go's YAML (helm, kubectl, the API server) does not raise. */
 const LENIENT_IN_GO = new Set(['BAD_INDENT', 'MISSING_CHAR']);
 
-const GO_PLAIN = new jsyaml.Type('tag:imply-lint.io,2025:go-plain', {
-  kind: 'scalar',
-  resolve: () => true,
-  construct: (data: string) => resolveGoPlain(data),
-});
-const GO_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({ implicit: [GO_PLAIN] });
+/** js-yaml's schema for Go's scalars: built on first use (start-up never touches js-yaml, docs/performance.md). */
+let goSchema: jsyaml.Schema | undefined;
+function goSchemaOf(): jsyaml.Schema {
+  goSchema ??= jsyaml.FAILSAFE_SCHEMA.extend({
+    implicit: [
+      new jsyaml.Type('tag:imply-lint.io,2025:go-plain', {
+        kind: 'scalar',
+        resolve: () => true,
+        construct: (data: string) => resolveGoPlain(data),
+      }),
+    ],
+  });
+  return goSchema;
+}
 
 /** Reads document `index` of `text` with js-yaml, which accepts what Go's YAML accepts in the known cases. */
 function readLikeGo(text: string, index: number): unknown {
   try {
-    const docs = jsyaml.loadAll(text, undefined, { schema: GO_SCHEMA, json: true });
+    const docs = jsyaml.loadAll(text, undefined, { schema: goSchemaOf(), json: true });
     if (index >= docs.length) return NOT_READ;
     return normalizeKeys(docs[index]);
   } catch {

@@ -1,7 +1,7 @@
 // Rules stage: runs the enabled rules over a deployment model, resolves anchors to file positions,
 // folds findings that share a fingerprint, applies suppressions and exemptions, and scores the result.
-import { createHash } from 'node:crypto';
 import { formatPath } from '../model/path.js';
+import { sha256Hex } from '../model/sha256.js';
 import { locateInObject } from '../model/manifests.js';
 import type { DeploymentModel, K8sObject, Location, SourceFile } from '../model/types.js';
 import type {
@@ -23,7 +23,7 @@ import type { ResolvedPolicy } from './policy.js';
 
 /** Fingerprint = hash of rule id and subject, nothing else (RULES.md "Identity of a finding"). */
 export function fingerprint(ruleId: string, subject: string): string {
-  return createHash('sha256').update(`${ruleId}\u0000${subject}`).digest('hex').slice(0, 32);
+  return sha256Hex(`${ruleId}\u0000${subject}`).slice(0, 32);
 }
 
 /** Fills `{{name}}` placeholders. */
