@@ -42,6 +42,9 @@ export function renderOverlay(plan: FixPlan, base: Record<string, unknown>, inpu
     `Pass it after your own values: helm upgrade --install RELEASE CHART ${inputs.map((i) => `-f ${i}`).join(' ')} -f THIS_FILE`.trimEnd(),
     `Fixes ${plan.fixed.length} finding(s): ${fixedRules.join(', ') || 'none'}.`,
   ];
+  // Rules whose fixes the first ones uncovered (TLS on brings enableLegacyTls: false, MinIO off brings the S3 endpoint).
+  const followUps = [...new Set(plan.edits.flatMap((e) => e.rules))].filter((r) => !fixedRules.includes(r)).sort();
+  if (followUps.length > 0) header.push(`Also sets what those fixes need, for: ${followUps.join(', ')}.`);
   if (plan.placeholders > 0) header.push(`Fill in every ${FILL_ME} (${plan.placeholders}) before installing; unresolved-placeholder reports those left.`);
   for (const n of notes) header.push(`Before installing: ${n}`);
   doc.commentBefore = header.map((l) => ` ${l}`).join('\n');
