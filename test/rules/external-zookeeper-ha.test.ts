@@ -13,6 +13,8 @@ ruleTester.run('external-zookeeper-ha', rule, {
     { name: 'a quoted "false" leaves the bundled ZooKeeper on', values: 'deployments:\n  zookeeper: "false"\ndruid:\n  zk:\n    connectString: "zk:2181"\n' },
     { name: 'empty connect string: external-zookeeper-configured reports it', values: zk('') },
     { name: 'still the bundled Service: external-zookeeper-configured reports it', values: off },
+    { name: 'a <fill-me> left by imply-lint fix: no ensemble to judge yet (unresolved-placeholder reports it)', values: zk('<fill-me>') },
+    { name: 'a ${ZK_HOSTS} placeholder', values: zk('${ZK_HOSTS}') },
     { name: 'IPv6 literals count as three servers', values: zk('[fd00::1]:2181,[fd00::2]:2181,[fd00::3]:2181') },
     { name: 'whole stream, three external servers', manifest: managerDoc(productionManagerEnv()) },
     {

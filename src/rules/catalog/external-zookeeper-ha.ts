@@ -4,11 +4,14 @@ import { distinctServers, isBundledServiceHost, parseConnectString } from '../..
 import type { Anchor, RuleContext } from '../types.js';
 import { defineRule } from '../types.js';
 import { conditionEnabled, resolveReleaseName, str } from '../util.js';
+import { findPlaceholder } from './unresolved-placeholder.js';
 
 const SUBJECT = 'druid.zk.connectString';
 const PATH = ['druid', 'zk', 'connectString'];
 
 function judge(ctx: RuleContext, connect: string, release: string | undefined, at: Anchor): void {
+  // `<fill-me>` (left by imply-lint fix) or `${ZK_HOSTS}`: no evidence of the ensemble yet; unresolved-placeholder reports it.
+  if (findPlaceholder(connect) !== undefined) return;
   const { servers } = parseConnectString(resolveReleaseName(connect, release));
   // Empty, or still the bundled Service: external-zookeeper-configured reports those.
   if (servers.length === 0 || servers.some((s) => isBundledServiceHost(s.host, 'zookeeper', release))) return;
