@@ -30,8 +30,13 @@ const SERVE_OPTIONS = {
   'keep-alive-timeout': { type: 'string' },
   'cert-poll': { type: 'string' },
   workers: { type: 'string' },
+  'decision-cache': { type: 'string' },
   'kube-version': { type: 'string' },
   'log-level': { type: 'string' },
+  'log-reviews': { type: 'string' },
+  'policy-reports': { type: 'string' },
+  'policy-report-api': { type: 'string' },
+  'policy-poll': { type: 'string' },
   'self-managed': { type: 'boolean' },
   service: { type: 'string' },
   namespace: { type: 'string' },
@@ -74,11 +79,19 @@ Server:
   --request-timeout DUR     Longest a request may take (default 30s).
   --keep-alive-timeout DUR  Idle keep-alive connections are closed after this (default 120s).
   --cert-poll DUR           How often the certificate files are polled (default 1s, at most 2s).
-  --workers N               Rule worker threads (default: CPUs, 2 to 4).
+  --workers N               Rule worker threads (default: CPUs - 1, 1 to 4).
+  --decision-cache N        Decisions each rule worker remembers, for requests whose object, oldObject,
+                            operation, namespace and dryRun repeat (default 1000; 0: off). Emptied when the
+                            policy reloads; an entry lives 30 s at most (rules read the clock).
   --log-level LEVEL         fatal, error, warn, info (default), debug, trace. Logs are JSON lines on stdout.
+  --log-reviews all|findings   all (default): one "review" line per AdmissionReview answered (uid,
+                            decision, ms); findings: only denials, findings and errors (the rest at debug).
 
 Decisions:
   --policy NAME|FILE        Policy pack or file (as for lint); its settings.mode is the default mode.
+                            A file is reloaded when it changes and has stayed unchanged for one poll; a
+                            policy that does not load is refused and the current one kept.
+  --policy-poll DUR         How often the policy file is polled (default 2s, 100ms to 60s).
   --no-config, --rule ID, --skip-rule ID   As for lint.
   --mode MODE               enforce (deny objects with error-level findings), warn (allow, findings as
                             warnings), audit (allow, log only). Default: the policy's mode, else enforce.
@@ -97,6 +110,15 @@ Self-managed certificates (instead of --cert/--key):
   --kubeconfig FILE         Talk to the API server with this kubeconfig (default: in-cluster).
   --sync-interval DUR       How often each replica re-reads the Secret (default 10s).
   --rotation-grace DUR      Time between the steps of a CA rotation (default 2m).
+
+PolicyReports (audit mode):
+  --policy-reports auto|true|false   Also write each reviewed object's findings as a PolicyReport in its
+                            namespace (ClusterPolicyReport when cluster-scoped), in the background (bounded
+                            queue; a report that cannot be written is dropped and counted, never a review).
+                            auto (default): on in audit mode when running in a pod (service account) or
+                            with --kubeconfig; off in the other modes.
+  --policy-report-api API   wgpolicyk8s.io/v1alpha2 (default; PolicyReport) or openreports.io/v1alpha1
+                            (Report). --kubeconfig applies here too.
 
 Exit codes: 0 after a clean drain (SIGTERM/SIGINT); 2 when it cannot start (bad flag, certificate or policy).
 `;
@@ -204,6 +226,13 @@ async function serveServer(argv: string[], io: Io): Promise<number> {
   const logLevel = opt(flags, env, 'log-level') ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new UserError(`--log-level: expected fatal, error, warn, info, debug or trace, got "${logLevel}"`);
 
+  const logReviews = opt(flags, env, 'log-reviews') ?? 'all';
+  if (logReviews !== 'all' && logReviews !== 'findings') throw new UserError(`--log-reviews: expected all or findings, got "${logReviews}"`);
+  const policyPoll = durOpt(opt(flags, env, 'policy-poll'), '--policy-poll') ?? 2000;
+  if (policyPoll < 100 || policyPoll > 60_000) throw new UserError('--policy-poll: must be from 100ms to 60s');
+
+  const policyReports = await policyReportsOf(flags, env, io, mode);
+
   const server = await import('../webhook/server.js');
   const D = server.SERVE_DEFAULTS;
   const port = intOpt(opt(flags, env, 'port'), '--port', 0, 65535) ?? D.port;
@@ -248,9 +277,13 @@ async function serveServer(argv: string[], io: Io): Promise<number> {
   }
 
   const ac = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => ac.abort(sig);
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  // The first signal starts the drain; later ones (a second SIGTERM, Ctrl-C twice) must not kill the process
+  // mid-drain, which would drop in-flight reviews and their log lines: the listener stays until serve returns.
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!ac.signal.aborted) ac.abort(sig);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   try {
     await server.serve(
       {
@@ -266,10 +299,15 @@ async function serveServer(argv: string[], io: Io): Promise<number> {
         requestTimeoutMs: durOpt(opt(flags, env, 'request-timeout'), '--request-timeout'),
         keepAliveTimeoutMs: durOpt(opt(flags, env, 'keep-alive-timeout'), '--keep-alive-timeout'),
         workers: intOpt(opt(flags, env, 'workers'), '--workers', 1, 64),
+        decisionCache: intOpt(opt(flags, env, 'decision-cache'), '--decision-cache', 0, 1_000_000),
         kubeVersion: versionFlag(opt(flags, env, 'kube-version'), '--kube-version'),
         logLevel,
         logLine: (line) => io.stdout(line),
-        policyReload: policyWatch(merged, io),
+        // stdout to a pipe is asynchronous: an empty write's callback runs once every earlier line reached the OS.
+        flushLog: () => new Promise<void>((resolve) => process.stdout.write('', () => resolve())),
+        logReviews,
+        policyReload: policyWatch(merged, io, policyPoll),
+        policyReports,
       },
       ac.signal,
     );
@@ -284,8 +322,34 @@ async function serveServer(argv: string[], io: Io): Promise<number> {
  * The policy file `serve` watches (a ConfigMap mount changes in place): `--policy FILE`, or the
  * `.imply-lint.yaml` found from the working directory. Built-in packs ship with the binary: nothing to watch.
  */
-function policyWatch(merged: Flags, io: Io): { files: string[]; load: () => ResolvedPolicy; pollMs: number } | undefined {
+function policyWatch(merged: Flags, io: Io, pollMs: number): { files: string[]; load: () => ResolvedPolicy; pollMs: number } | undefined {
   const ref = typeof merged.policy === 'string' ? merged.policy : merged['no-config'] ? undefined : findConfig(io.cwd);
   if (!ref || (BUILTIN_PACKS as readonly string[]).includes(ref)) return undefined;
-  return { files: [path.resolve(io.cwd, ref)], load: () => policyFromFlags(merged, io).policy, pollMs: 2000 };
+  return { files: [path.resolve(io.cwd, ref)], load: () => policyFromFlags(merged, io).policy, pollMs };
+}
+
+/**
+ * `--policy-reports` / `--policy-report-api`: the report writer's options in audit mode, when on. `auto` turns it
+ * on where the API server is reachable: in a pod with a service account token, or with --kubeconfig.
+ */
+async function policyReportsOf(flags: Flags, env: Io['env'], io: Io, mode: Mode): Promise<import('../webhook/policyreports.js').PolicyReportsOptions | undefined> {
+  const v = (opt(flags, env, 'policy-reports') ?? 'auto').toLowerCase();
+  const on = /^(1|true|yes|on)$/.test(v) ? true : /^(0|false|no|off)$/.test(v) ? false : v === 'auto' ? 'auto' : undefined;
+  if (on === undefined) throw new UserError(`--policy-reports: expected auto, true or false, got "${v}"`);
+  const apiV = opt(flags, env, 'policy-report-api') ?? 'wgpolicyk8s.io/v1alpha2';
+  const { isReportApi, REPORT_APIS } = await import('../report/policyreport.js');
+  if (!isReportApi(apiV)) throw new UserError(`--policy-report-api: expected ${Object.keys(REPORT_APIS).join(' or ')}, got "${apiV}"`);
+  if (mode !== 'audit') {
+    if (on === true) throw new UserError(`--policy-reports: PolicyReports are written in audit mode only (--mode is ${mode})`);
+    return undefined;
+  }
+  if (on === false) return undefined;
+  const kubeconfig = opt(flags, env, 'kubeconfig');
+  const { inCluster } = await import('../webhook/policyreports.js');
+  const reachable = kubeconfig !== undefined || inCluster(env, (p) => fs.existsSync(p));
+  if (!reachable) {
+    if (on === true) throw new UserError('--policy-reports: needs --kubeconfig, or a pod with a service account token');
+    return undefined;
+  }
+  return { api: apiV, ...(kubeconfig ? { kubeconfig: path.resolve(io.cwd, kubeconfig) } : {}) };
 }

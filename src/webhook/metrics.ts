@@ -19,6 +19,8 @@ export interface WebhookMetrics {
   certReloads: Counter<'result'>;
   policyReloads: Counter<'result'>;
   workerRestarts: Counter<'reason'>;
+  /** Reviews answered from the decision cache (a repeated object) or by running the rules. */
+  decisionCache: Counter<'result'>;
   workersReady: Gauge;
   ready: Gauge;
 }
@@ -46,6 +48,7 @@ export async function createMetrics(): Promise<WebhookMetrics> {
     policyReloads: new prom.Counter({ name: 'imply_lint_webhook_policy_reloads_total', help: 'Policy file changes: swapped in (every worker compiled it), or refused (the old policy is kept).', labelNames: ['result'], registers }),
     certReloads: new prom.Counter({ name: 'imply_lint_webhook_cert_reloads_total', help: 'Serving certificate reloads: swapped, or refused because key or certificate did not parse or match.', labelNames: ['result'], registers }),
     workerRestarts: new prom.Counter({ name: 'imply_lint_webhook_worker_restarts_total', help: 'Rule workers replaced after a timeout or crash.', labelNames: ['reason'], registers }),
+    decisionCache: new prom.Counter({ name: 'imply_lint_webhook_decision_cache_total', help: 'Reviews answered from the decision cache (hit: the same object seen within 30 s under the same policy) or by running the rules (miss).', labelNames: ['result'], registers }),
     workersReady: new prom.Gauge({ name: 'imply_lint_webhook_workers_ready', help: 'Rule workers able to take work.', registers }),
     ready: new prom.Gauge({ name: 'imply_lint_webhook_ready', help: '1 when the webhook reports ready (certificates loaded, policy compiled, not draining).', registers }),
   };

@@ -11,9 +11,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ResolvedPolicy } from '../rules/policy.js';
 import { CertError, checkPair, generateCa } from './certs.js';
+import { DECISION_CACHE_DEFAULTS } from './decision-cache.js';
 import { createMetrics } from './metrics.js';
 import type { WebhookMetrics } from './metrics.js';
-import { ReviewFailure, WorkerPool } from './pool.js';
+import { ReviewFailure, WorkerPool, defaultWorkerCount } from './pool.js';
 import type { ReviewResult, WorkerScript } from './pool.js';
 import { BadReviewError, MAX_OBJECT_DEPTH, failureResponse, nestingExceeds, parseAdmissionReview, quickAnswer } from './review.js';
 import type { AdmissionRequest, AdmissionReviewOut, Mode } from './review.js';
@@ -55,15 +56,28 @@ export interface ServeOptions {
   requestTimeoutMs?: number;
   shutdownBudgetMs?: number;
   workers?: number;
+  /** Decisions each rule worker caches (decision-cache.ts; default 1000, 0: off). A policy reload empties it. */
+  decisionCache?: number;
   kubeVersion?: string;
   logLevel?: string;
   /** Where log lines go (one JSON object per line). */
   logLine: (line: string) => void;
+  /** Resolves once every line given to logLine has left the process (awaited at the end of shutdown). */
+  flushLog?: () => Promise<void>;
   /**
-   * Reload the policy when its file changes (polled): the new policy is swapped in only once every new
-   * worker has compiled it; a policy that does not load or compile is refused and the old one kept.
+   * `all` (default): one `review` line at info for every AdmissionReview answered, so the log can be counted
+   * against the API server's calls. `findings`: only denials, findings, errors and audit mode at info; the
+   * rest at debug.
+   */
+  logReviews?: 'all' | 'findings';
+  /**
+   * Reload the policy when its file changes (polled): a change is loaded only once the files stayed the same
+   * for one poll interval (an in-place writer's half-written file is never used), and swapped in only once
+   * every new worker has compiled it; a policy that does not load or compile is refused and the old one kept.
    */
   policyReload?: { files: string[]; load: () => ResolvedPolicy; pollMs?: number };
+  /** Audit mode: also write each reviewed object's findings as a PolicyReport (src/webhook/policyreports.ts). */
+  policyReports?: import('./policyreports.js').PolicyReportsOptions;
   /** Internal: extra rule modules for the workers (tests use it for rules that throw or loop). */
   extraRuleModules?: string[];
   /** Internal: the worker script (tests may point at dist/worker.js). */
@@ -108,8 +122,17 @@ function errorBody(status: number, message: string): { error: string; message: s
 export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
   const [fastifyMod, { default: pino }] = await Promise.all([import('fastify'), import('pino')]);
   const fastify = fastifyMod.default;
-  const log = pino({ level: opts.logLevel ?? 'info', base: { service: 'imply-lint-webhook', pid: process.pid, hostname: os.hostname() } }, { write: (s: string) => opts.logLine(s) });
+  // Lines go straight to logLine (no pino buffer); flush() waits for whatever is still on its way out.
+  const destination = {
+    write: (s: string) => opts.logLine(s),
+    flush: (cb: (err?: Error) => void) => (opts.flushLog ? opts.flushLog().then(() => cb(), cb) : cb()),
+  };
+  const log = pino({ level: opts.logLevel ?? 'info', base: { service: 'imply-lint-webhook', pid: process.pid, hostname: os.hostname() } }, destination);
   const metrics = await createMetrics();
+  // Audit mode only: reports are written in the background, never on the review's path.
+  const reports = opts.mode === 'audit' && opts.policyReports
+    ? await (await import('./policyreports.js')).startPolicyReports(opts.policyReports, (level, msg, fields) => log[level]({ event: 'policy-report', ...fields }, msg), metrics.registry)
+    : undefined;
 
   // First certificate: mounted files must be valid from the start; self-managed mode serves a throwaway
   // certificate (and reports not ready) until the shared Secret is loaded.
@@ -151,6 +174,23 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
   }) as unknown as FastifyInstance;
   // AdmissionReviews are JSON; fastify's default text/plain parser would let other bodies through as strings.
   app.removeContentTypeParser('text/plain');
+  // fastify's JSON parser, plus the body text kept beside the parsed object: the text is what goes to a rule
+  // worker (a string copy; a structured clone of the object was the event loop's largest cost).
+  // `__proto__`/`constructor` keys are data (JSON.parse), as onProtoPoisoning/onConstructorPoisoning 'ignore' say.
+  const rawBodies = new WeakMap<object, string>();
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req: FastifyRequest, text: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+    const s = typeof text === 'string' ? text : text.toString('utf8');
+    if (s.length === 0) return done(new fastifyMod.errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+    let body: unknown;
+    try {
+      body = JSON.parse(s.charCodeAt(0) === 0xfeff ? s.slice(1) : s);
+    } catch {
+      return done(new fastifyMod.errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(), undefined);
+    }
+    if (body !== null && typeof body === 'object') rawBodies.set(body, s);
+    done(null, body);
+  });
   const server = app.server as unknown as HttpsServer;
   server.headersTimeout = Math.min(opts.requestTimeoutMs ?? SERVE_DEFAULTS.requestTimeoutMs, 60_000);
 
@@ -192,8 +232,8 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
 
   let policy = opts.policy;
   const makePool = (p: ResolvedPolicy): WorkerPool => new WorkerPool({
-    size: Math.max(1, opts.workers ?? Math.min(4, Math.max(2, os.availableParallelism?.() ?? 2))),
-    init: { policy: p, mode: opts.mode, kubeVersion: opts.kubeVersion, extraRuleModules: opts.extraRuleModules },
+    size: Math.max(1, opts.workers ?? defaultWorkerCount(os.availableParallelism?.() ?? 2)),
+    init: { policy: p, mode: opts.mode, kubeVersion: opts.kubeVersion, extraRuleModules: opts.extraRuleModules, decisionCache: { entries: opts.decisionCache ?? DECISION_CACHE_DEFAULTS.entries, ttlMs: DECISION_CACHE_DEFAULTS.ttlMs } },
     script: opts.workerScript,
     onEvent: (e) => {
       if (e.type === 'worker-replaced') {
@@ -234,6 +274,14 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
+  // One `review` line per AdmissionReview answered (200), whatever the path: the log can be counted.
+  const logReviews = opts.logReviews ?? 'all';
+  const logReview = (entry: { uid: string; decision: string } & Record<string, unknown>, notable: boolean, started: bigint, msg: string): void => {
+    const line = { event: 'review', ...entry, ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100 };
+    if (notable || logReviews === 'all') log.info(line, msg);
+    else log.debug(line, msg);
+  };
+
   app.post('/validate', async (request: FastifyRequest, reply: FastifyReply) => {
     const started = process.hrtime.bigint();
     metrics.inflight.inc();
@@ -256,34 +304,38 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
       if (quick) {
         out = quick;
         decision = 'skipped';
+        logReview({ uid: req.uid, operation: req.operation, object: `${req.kind?.kind ?? '?'}/${req.name ?? ''}`, namespace: req.namespace, dryRun: req.dryRun, mode: opts.mode, decision }, false, started, 'skipped');
       } else if (tooDeep) {
         // Well-formed but absurd: no Kubernetes object nests this deep, and a structured clone into a worker
         // would run out of stack. Answered per --on-error, with the reason, without touching the workers.
         metrics.errors.inc({ kind: 'input', answer: opts.onError });
         log.warn({ event: 'review-refused', uid: req.uid, reason: 'too deep' }, 'object nested too deep; answering per --on-error');
         out = failureResponse(req.uid, opts.onError, `object nested deeper than ${MAX_OBJECT_DEPTH} levels`);
+        logReview({ uid: req.uid, operation: req.operation, namespace: req.namespace, dryRun: req.dryRun, mode: opts.mode, decision, answer: opts.onError }, true, started, 'error');
       } else {
         // The API server says how long it waits (`?timeout=`); answer before that, whatever the rules do.
         const apiTimeout = goDurationMs((request.query as Record<string, unknown> | undefined)?.timeout);
         const deadline = Math.max(50, Math.min(opts.ruleTimeoutMs, apiTimeout !== undefined ? apiTimeout * 0.8 : Infinity));
         let r: ReviewResult | undefined;
         try {
-          r = await pool.run(req, Date.now(), deadline);
+          r = await pool.run(req, Date.now(), deadline, rawBodies.get(request.body as object));
         } catch (e) {
           const f = e instanceof ReviewFailure ? e : new ReviewFailure('internal', (e as Error).message);
           metrics.errors.inc({ kind: f.kind, answer: opts.onError });
           log.error({ event: 'review-failed', uid: req.uid, kind: f.kind, err: f.message, answer: opts.onError, operation: req.operation, object: `${req.kind?.kind ?? '?'}/${req.name ?? ''}`, namespace: req.namespace }, 'review failed; answering per --on-error');
           out = failureResponse(req.uid, opts.onError, f.kind === 'timeout' ? 'rules timed out' : f.kind === 'rule' ? `a rule failed: ${f.message}` : f.message);
           decision = 'error';
+          logReview({ uid: req.uid, operation: req.operation, object: `${req.kind?.kind ?? '?'}/${req.name ?? ''}`, namespace: req.namespace, dryRun: req.dryRun, mode: opts.mode, decision, answer: opts.onError }, true, started, 'error');
         }
         if (r) {
           out = r.review;
           decision = r.decision;
+          if (opts.decisionCache !== 0) metrics.decisionCache.inc({ result: r.cached ? 'hit' : 'miss' });
           const live = r.findings.filter((f) => !f.suppressed);
           for (const f of live) metrics.ruleFindings.inc({ rule: f.ruleId, severity: f.severity, mode: opts.mode });
-          const entry = { event: 'review', uid: req.uid, operation: req.operation, object: r.ref, namespace: req.namespace, dryRun: req.dryRun, mode: opts.mode, decision: r.decision, findings: live.map((f) => ({ rule: f.ruleId, severity: f.severity, fingerprint: f.fingerprint, ...(opts.mode === 'audit' ? { message: f.message } : {}) })) };
-          if (r.decision === 'denied' || opts.mode === 'audit' || live.length > 0) log.info(entry, `${r.decision} ${r.ref ?? ''}`);
-          else log.debug(entry, `${r.decision} ${r.ref ?? ''}`);
+          const entry = { uid: req.uid, operation: req.operation, object: r.ref, namespace: req.namespace, dryRun: req.dryRun, mode: opts.mode, decision: r.decision, findings: live.map((f) => ({ rule: f.ruleId, severity: f.severity, fingerprint: f.fingerprint, ...(opts.mode === 'audit' ? { message: f.message } : {}) })) };
+          logReview(entry, r.decision === 'denied' || opts.mode === 'audit' || live.length > 0, started, `${r.decision} ${r.ref ?? ''}`);
+          if (reports && r.decision !== 'skipped' && !req.dryRun) reports.enqueueReview(req, r.findings, policy.name);
         }
       }
       metrics.decisions.inc({ decision, mode: opts.mode, dry_run: dryRun });
@@ -320,32 +372,52 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
   let policyTimer: NodeJS.Timeout | undefined;
   if (opts.policyReload && opts.policyReload.files.length > 0) {
     const reload = opts.policyReload;
-    const fingerprintFiles = (): string => {
-      const h = createHash('sha256');
-      for (const f of reload.files) {
+    const pollMs = reload.pollMs ?? 2000;
+    // Each file's sha256 (null: missing), and one key over all of them.
+    const snapshot = (): { key: string; sources: { file: string; sha256: string | null }[] } => {
+      const sources = reload.files.map((file) => {
         try {
-          h.update(f).update('\u0000').update(fs.readFileSync(f));
+          return { file, sha256: createHash('sha256').update(fs.readFileSync(file)).digest('hex') };
         } catch {
-          h.update(f).update('\u0000missing');
+          return { file, sha256: null };
         }
-      }
-      return h.digest('hex');
+      });
+      return { key: sources.map((x) => `${x.file}\u0000${x.sha256 ?? 'missing'}`).join('\u0000'), sources };
     };
-    let seen = fingerprintFiles();
+    // `seen`: the files as last loaded or refused. A change is loaded only once it has stayed the same for one
+    // poll interval, and only if the files did not change while being read: a writer that truncates and
+    // rewrites in place is never caught half-way, so a half-written file is never used.
+    let seen = snapshot().key;
+    let pending: string | undefined;
     let busy = false;
     policyTimer = setInterval(() => {
       if (busy || draining) return;
-      const now = fingerprintFiles();
-      if (now === seen) return;
+      const now = snapshot();
+      if (now.key === seen) {
+        pending = undefined;
+        return;
+      }
+      if (now.key !== pending) {
+        pending = now.key;
+        log.info({ event: 'policy-changed', sources: now.sources, settleMs: pollMs }, 'policy file changed; loading it once it stays unchanged');
+        return;
+      }
       busy = true;
-      seen = now;
+      pending = undefined;
       void (async () => {
-        let next: ResolvedPolicy;
+        let next: ResolvedPolicy | undefined;
+        let loadError: Error | undefined;
         try {
           next = reload.load();
         } catch (e) {
+          loadError = e as Error;
+        }
+        // Changed again while being read: not this version; the next polls start over.
+        if (snapshot().key !== now.key) return;
+        seen = now.key;
+        if (!next) {
           metrics.policyReloads.inc({ result: 'refused' });
-          log.warn({ event: 'policy-refused', err: (e as Error).message }, 'policy file changed but does not load; keeping the current policy');
+          log.warn({ event: 'policy-refused', sources: now.sources, err: loadError?.message }, 'policy file changed but does not load; keeping the current policy');
           return;
         }
         const fresh = makePool(next);
@@ -354,7 +426,7 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
         } catch (e) {
           await fresh.close();
           metrics.policyReloads.inc({ result: 'refused' });
-          log.warn({ event: 'policy-refused', err: (e as Error).message }, 'policy does not compile in the rule workers; keeping the current policy');
+          log.warn({ event: 'policy-refused', sources: now.sources, err: (e as Error).message }, 'policy does not compile in the rule workers; keeping the current policy');
           return;
         }
         if (draining) {
@@ -365,12 +437,12 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
         pool = fresh;
         policy = next;
         metrics.policyReloads.inc({ result: 'swapped' });
-        log.info({ event: 'policy-reloaded', policy: next.name }, 'policy reloaded');
+        log.info({ event: 'policy-reloaded', policy: next.name, sources: now.sources }, 'policy reloaded');
         await old.drainAndClose(opts.ruleTimeoutMs + 1000);
       })().finally(() => {
         busy = false;
       });
-    }, reload.pollMs ?? 2000);
+    }, pollMs);
     policyTimer.unref();
   }
   log.info({ event: 'listening', host: opts.host, port, mode: opts.mode, onError: opts.onError, policy: opts.policy.name, certs: opts.certs.kind }, `imply-lint webhook listening on ${opts.host}:${port}`);
@@ -395,7 +467,10 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
       await app.close();
       clearTimeout(hard);
       await pool.close();
+      await reports?.stop();
       log.info({ event: 'stopped', ms: Date.now() - t0 }, 'drained and stopped');
+      // Every line written, including this one, out of the process before serve() resolves.
+      await new Promise<void>((resolve) => log.flush(() => resolve()));
     })();
     return shutting;
   };

@@ -58,6 +58,26 @@ async function deploy(env: Env, mode: 'enforce' | 'warn' | 'audit'): Promise<{ s
   const containerEnv: Record<string, string> = {};
   for (const e of deployment.spec.template.spec.containers[0].env as Obj[]) if (typeof e.value === 'string') containerEnv[e.name] = mounts[e.value] ?? e.value;
   expect(deployment.spec.template.spec.containers[0].args).toEqual(['serve']);
+  if (mode === 'audit') {
+    // The chart turns PolicyReports on in audit mode; in a pod the service account is the API access. Here a
+    // kubeconfig stands in for it, naming an API server that is not there: reports are dropped (counted in
+    // /metrics, test/webhook/policyreports.test.ts covers the writes), reviews must not notice.
+    expect(containerEnv.IMPLY_LINT_POLICY_REPORTS).toBe('true');
+    const kubeconfig = path.join(modeDir, 'kubeconfig');
+    fs.writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{ name: gone, cluster: { server: "https://127.0.0.1:9", insecure-skip-tls-verify: true } }]',
+        'users: [{ name: sa, user: { token: test-token } }]',
+        'contexts: [{ name: gone, context: { cluster: gone, user: sa } }]',
+        'current-context: gone',
+        '',
+      ].join('\n'),
+    );
+    containerEnv.IMPLY_LINT_KUBECONFIG = kubeconfig;
+  }
   const server = await startServe(['--port', '0'], { env: containerEnv, cwd: modeDir });
   await server.waitReady(env.caPem, `${SVC}.${WEBHOOK_NS}.svc`);
   return { sim: new ApiServerSim(vwc, { host: '127.0.0.1', port: server.port }), server, vwc };
