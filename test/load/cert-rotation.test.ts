@@ -1,6 +1,7 @@
 // Load: the serving certificate rotates under load (kubelet `..data` swaps, a non-atomic writer's half-state,
 // a new CA, an unparsable update) while a client in another process opens a new TLS connection for every one of
-// a fixed number of requests. Every request must be answered 200 and well-formed: zero failed handshakes.
+// a fixed number of requests. Every request must be answered 200 and well-formed: zero failed handshakes; and
+// the log holds exactly one review line per answer.
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import { call } from '../webhook/helpers/https.js';
 import { startServe } from '../webhook/helpers/serve-process.js';
 import type { ServeProcess } from '../webhook/helpers/serve-process.js';
 import { referenceBodies } from './bodies.js';
+import { checkReviewLog, stdoutDrained } from './review-log.js';
 import { startClient } from './run-client.js';
 
 const SVC = 'imply-lint-webhook';
@@ -37,15 +39,17 @@ describe('certificate rotation under load', () => {
   });
 
   afterAll(async () => {
-    server.kill('SIGTERM');
-    await server.exited;
+    if (server.proc.exitCode === null && server.proc.signalCode === null) {
+      server.kill('SIGTERM');
+      await server.exited;
+    }
     fs.rmSync(dir.dir, { recursive: true, force: true });
   });
 
   it(`${TOTAL} requests, each on a new TLS connection, through five certificate updates: zero non-200 answers`, async () => {
     // The API server's caBundle during a CA rotation: old and new CA.
     const bundle = `${pki.ca.certPem}${ca2.certPem}`;
-    const client = startClient({ targets: [{ port: server.port }], ca: bundle, servername: HOST, bodies: referenceBodies(), total: TOTAL, concurrency: 6, keepAlive: false, progressEvery: 50 });
+    const client = startClient({ targets: [{ port: server.port }], ca: bundle, servername: HOST, bodies: referenceBodies(), total: TOTAL, concurrency: 6, keepAlive: false, progressEvery: 50 }, { record: true });
     const fp = (c: CertPair) => new X509Certificate(c.certPem).fingerprint256;
     const served = async () => (await call({ port: server.port, ca: bundle, servername: HOST, path: '/healthz' })).peer!.fingerprint256;
     const settle = () => new Promise((r) => setTimeout(r, 1200));
@@ -101,5 +105,12 @@ describe('certificate rotation under load', () => {
     const swaps = server.logs.filter((l) => l.event === 'cert-swapped').map((l) => l.fingerprint);
     expect(swaps).toEqual(expected);
     expect(server.logs.filter((l) => l.event === 'cert-refused').length).toBeGreaterThanOrEqual(2);
+
+    // Nothing lost from the log, through the rotations and the shutdown.
+    server.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
+    await stdoutDrained(server.proc);
+    expect(checkReviewLog(s.records, server.port, server.logs)).toEqual({ answered: TOTAL, logged: TOTAL, missing: [], duplicated: [], unexpected: [] });
+    expect(server.logs.at(-1)?.event).toBe('stopped');
   });
 });

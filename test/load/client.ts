@@ -3,6 +3,8 @@
 // AdmissionReview POSTs with `concurrency` in flight, verifies each answer as the API server does (HTTP 200,
 // apiVersion/kind, uid echoed), and optionally routes only to targets whose /readyz answers 200 (polled, as
 // endpoints follow readiness). Prints progress lines and one final JSON summary; it never measures latency.
+// With `recordFile`, it also writes one JSON line per request (uid, target, body, send and answer times, the
+// answer) for tests that check answers against the server's log and timeline.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -22,6 +24,23 @@ export interface ClientConfig {
   readinessPollMs?: number;
   timeoutMs?: number;
   progressEvery?: number;
+  /** Write one RequestRecord per line to this file before the summary. */
+  recordFile?: string;
+}
+
+/** One request as the client saw it. Times are Date.now() (the same clock as the server's log `time`). */
+export interface RequestRecord {
+  uid: string;
+  port: number;
+  body: number;
+  sentAt: number;
+  answeredAt: number;
+  status: number;
+  /** HTTP 200 and a well-formed AdmissionReview answer with this uid. */
+  ok: boolean;
+  allowed?: boolean;
+  message?: string;
+  warnings?: string[];
 }
 
 export interface ClientSummary {
@@ -43,6 +62,7 @@ export interface ClientSummary {
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8')) as ClientConfig;
 const agent = cfg.keepAlive ? new https.Agent({ keepAlive: true, maxSockets: cfg.concurrency, ca: cfg.ca }) : undefined;
 const ready = new Map<number, boolean>(cfg.targets.map((t) => [t.port, !cfg.readinessPollMs]));
+const records: RequestRecord[] = [];
 const summary: ClientSummary = { done: true, sent: 0, statuses: {}, errors: [], badResponses: [], perTarget: {}, denied: 0, allowed: 0, internalErrors: 0, sentByBody: {}, internalByBody: {} };
 
 function request(port: number, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
@@ -108,25 +128,31 @@ async function worker(): Promise<void> {
     summary.sentByBody[bi] = (summary.sentByBody[bi] ?? 0) + 1;
     const port = await pickTarget();
     summary.perTarget[port] = (summary.perTarget[port] ?? 0) + 1;
+    const rec: RequestRecord = { uid, port, body: bi, sentAt: Date.now(), answeredAt: 0, status: 0, ok: false };
     try {
       const r = await request(port, 'POST', '/validate?timeout=10s', body);
+      rec.answeredAt = Date.now();
+      rec.status = r.status;
       summary.statuses[r.status] = (summary.statuses[r.status] ?? 0) + 1;
       if (r.status === 200) {
-        const j = JSON.parse(r.text) as { apiVersion?: string; kind?: string; response?: { uid?: string; allowed?: boolean; status?: { reason?: string } } };
+        const j = JSON.parse(r.text) as { apiVersion?: string; kind?: string; response?: { uid?: string; allowed?: boolean; warnings?: string[]; status?: { reason?: string; message?: string } } };
         if (j.apiVersion !== 'admission.k8s.io/v1' || j.kind !== 'AdmissionReview' || j.response?.uid !== uid || typeof j.response.allowed !== 'boolean') {
           summary.badResponses.push(r.text.slice(0, 200));
-        } else if (j.response.allowed) summary.allowed++;
-        else {
-          summary.denied++;
-          if (j.response.status?.reason === 'InternalError') {
+        } else {
+          Object.assign(rec, { ok: true, allowed: j.response.allowed, message: j.response.status?.message, warnings: j.response.warnings });
+          if (j.response.allowed) summary.allowed++;
+          else summary.denied++;
+          if (!j.response.allowed && j.response.status?.reason === 'InternalError') {
             summary.internalErrors++;
             summary.internalByBody[bi] = (summary.internalByBody[bi] ?? 0) + 1;
           }
         }
       }
     } catch (e) {
+      rec.answeredAt = Date.now();
       summary.errors.push(`${port}: ${(e as Error).message}`);
     }
+    if (cfg.recordFile) records.push(rec);
     summary.sent++;
     if (summary.sent % (cfg.progressEvery ?? 100) === 0) process.stdout.write(`${JSON.stringify({ progress: summary.sent, perTarget: summary.perTarget })}\n`);
   }
@@ -139,6 +165,7 @@ async function main(): Promise<void> {
   polling = false;
   await poller;
   agent?.destroy();
+  if (cfg.recordFile) fs.writeFileSync(cfg.recordFile, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   process.stdout.write(`${JSON.stringify(summary)}\n`);
 }
 

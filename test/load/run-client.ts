@@ -4,19 +4,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TSX } from '../webhook/helpers/serve-process.js';
-import type { ClientConfig, ClientSummary } from './client.js';
+import type { ClientConfig, ClientSummary, RequestRecord } from './client.js';
 
 export interface RunningClient {
   /** Resolves once at least `n` requests were answered (or failed). */
   reached(n: number): Promise<void>;
   /** Requests answered so far, as last reported. */
   progress(): number;
-  done: Promise<ClientSummary>;
+  /** The summary, and with `record` every request as the client saw it. */
+  done: Promise<ClientSummary & { records: RequestRecord[] }>;
 }
 
-export function startClient(cfg: ClientConfig): RunningClient {
+export function startClient(config: ClientConfig, opts: { record?: boolean } = {}): RunningClient {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imply-lint-load-'));
   const file = path.join(dir, 'config.json');
+  const cfg: ClientConfig = opts.record ? { ...config, recordFile: path.join(dir, 'records.jsonl') } : config;
   fs.writeFileSync(file, JSON.stringify(cfg));
   const proc = spawn(process.execPath, ['--import', TSX, path.join(import.meta.dirname, 'client.ts'), file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let latest = 0;
@@ -42,11 +44,15 @@ export function startClient(cfg: ClientConfig): RunningClient {
   });
   proc.stderr.setEncoding('utf8');
   proc.stderr.on('data', (c: string) => (stderr += c));
-  const done = new Promise<ClientSummary>((resolve, reject) =>
+  const done = new Promise<ClientSummary & { records: RequestRecord[] }>((resolve, reject) =>
     proc.on('exit', (code) => {
+      let records: RequestRecord[] = [];
+      if (code === 0 && cfg.recordFile) {
+        records = fs.readFileSync(cfg.recordFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RequestRecord);
+      }
       fs.rmSync(dir, { recursive: true, force: true });
       for (const w of waiters.splice(0)) w.resolve();
-      if (code === 0 && summary) resolve(summary);
+      if (code === 0 && summary) resolve({ ...summary, records });
       else reject(new Error(`load client exited with ${code}: ${stderr}`));
     }),
   );

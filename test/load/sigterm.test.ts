@@ -1,6 +1,7 @@
 // Load: SIGTERM to one of two replicas under load. The client (another process) routes by readiness, as
 // Endpoints do; the terminated replica turns unready at once, keeps answering through its drain delay, finishes
-// what is in flight and exits 0 well within 25 s. A fixed number of keep-alive requests: zero non-200 answers.
+// what is in flight and exits 0 well within 25 s. A fixed number of keep-alive requests: zero non-200 answers,
+// and each replica's log holds exactly one review line per answer it gave, the drain included.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import type { Pki } from '../../src/webhook/certs.js';
 import { startServe } from '../webhook/helpers/serve-process.js';
 import type { ServeProcess } from '../webhook/helpers/serve-process.js';
 import { referenceBodies } from './bodies.js';
+import { checkReviewLog, stdoutDrained } from './review-log.js';
 import { startClient } from './run-client.js';
 
 const SVC = 'imply-lint-webhook';
@@ -55,11 +57,14 @@ describe('SIGTERM under load', () => {
       keepAlive: true,
       readinessPollMs: 200,
       progressEvery: 50,
-    });
+    }, { record: true });
     await client.reached(TOTAL / 4);
     const sigtermAt = Date.now();
     a.kill('SIGTERM');
+    // A second SIGTERM mid-drain (an impatient operator, a second controller) must not cut the drain short.
+    const second = setTimeout(() => a.kill('SIGTERM'), 300);
     const exit = await a.exited;
+    clearTimeout(second);
     const progressAtExit = client.progress();
     const s = await client.done;
 
@@ -78,5 +83,15 @@ describe('SIGTERM under load', () => {
     expect(events.indexOf('draining')).toBeGreaterThan(events.indexOf('listening'));
     expect(events.at(-1)).toBe('stopped');
     expect(a.stderr()).toBe('');
+
+    // Nothing lost from either log: the terminated replica's (through its drain and exit) and the survivor's.
+    b.kill('SIGTERM');
+    expect((await b.exited).code).toBe(0);
+    await Promise.all([stdoutDrained(a.proc), stdoutDrained(b.proc)]);
+    const logA = checkReviewLog(s.records, a.port, a.logs);
+    const logB = checkReviewLog(s.records, b.port, b.logs);
+    expect(logA).toEqual({ answered: s.perTarget[a.port], logged: s.perTarget[a.port], missing: [], duplicated: [], unexpected: [] });
+    expect(logB).toEqual({ answered: s.perTarget[b.port], logged: s.perTarget[b.port], missing: [], duplicated: [], unexpected: [] });
+    expect(a.logs.filter((l) => l.event === 'review' && l.time >= a.logs.find((x) => x.event === 'draining')!.time).length).toBeGreaterThan(0);
   });
 });
