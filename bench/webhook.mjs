@@ -29,13 +29,17 @@ const HELP = `usage: node bench/webhook.mjs [options]
   --rate N         fixed request rate of the latency and soak phases (requests/s); default 1000
   --soak S         soak seconds (RSS sampled every 5 s); default 60, 300 for docs/performance.md; 0 skips
   --workers N      imply-lint serve --workers (0: its default)
+  --serve-args S   more arguments for every imply-lint serve, space-separated (e.g. "--decision-cache 0")
+  --serve-node-options S  NODE_OPTIONS for every imply-lint serve (e.g. "--max-semi-space-size=2")
+  --soak-bodies M  unique (default: every object unique, the decision cache always misses and fills) or same
   --cli FILE       the imply-lint build to serve; default dist/cli.js
   --compare L=FILE more builds served beside it in phases 1 and 2 (A/B): LABEL=dist/cli.js[,...]
   --json FILE      also write the raw results to FILE`;
-const opt = flags({ duration: 10, rounds: 2, connections: 16, rate: 1000, soak: 60, workers: 0, cli: CLI, compare: '', json: '' }, HELP);
+const opt = flags({ duration: 10, rounds: 2, connections: 16, rate: 1000, soak: 60, workers: 0, 'serve-args': '', 'serve-node-options': '', 'soak-bodies': 'unique', cli: CLI, compare: '', json: '' }, HELP);
 if (!(opt.duration > 0 && opt.duration <= 3600)) throw new Error('--duration: 1..3600');
 if (!(opt.soak >= 0 && opt.soak <= 24 * 3600)) throw new Error('--soak: 0..86400');
 if (!(opt.rounds >= 1 && opt.rounds <= 100)) throw new Error('--rounds: 1..100');
+if (!['same', 'unique'].includes(opt['soak-bodies'])) throw new Error('--soak-bodies: same or unique');
 requireBuild();
 
 const HOST = '127.0.0.1';
@@ -61,15 +65,23 @@ function find(objs, kind, name) {
   return o;
 }
 const RESOURCES = { Deployment: ['apps', 'v1', 'deployments'], Secret: ['', 'v1', 'secrets'] };
-function review(obj, i) {
+/** autocannon's per-request unique id (`idReplacement`); the paced client replaces it with a counter. */
+const ID = '[<id>]';
+/**
+ * An AdmissionReview request for `obj`. The uid is always unique per request (as the API server makes it).
+ * `unique`: the object carries an annotation that is also unique per request, so no two bodies have the same
+ * object and serve's decision cache always misses; otherwise the object is the same every time (cache hits).
+ */
+function review(obj, unique) {
   const [group, version, resource] = RESOURCES[obj.kind];
   const kind = { group, version, kind: obj.kind };
   const res = { group, version, resource };
+  const annotations = { ...(obj.metadata.annotations ?? {}), 'bench.imply-lint.io/seq': unique ? ID : 'same' };
   return JSON.stringify({
     apiVersion: 'admission.k8s.io/v1',
     kind: 'AdmissionReview',
     request: {
-      uid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      uid: ID,
       kind,
       resource: res,
       requestKind: kind,
@@ -78,7 +90,7 @@ function review(obj, i) {
       namespace: 'imply',
       operation: 'CREATE',
       userInfo: { username: 'system:serviceaccount:ci:deployer', groups: ['system:serviceaccounts'] },
-      object: { ...obj, metadata: { ...obj.metadata, namespace: 'imply' } },
+      object: { ...obj, metadata: { ...obj.metadata, namespace: 'imply', annotations } },
       oldObject: null,
       dryRun: false,
       options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
@@ -87,12 +99,18 @@ function review(obj, i) {
 }
 const production = objectsOf('production.rendered.yaml');
 const quickstart = objectsOf('quickstart.rendered.yaml');
-const PAYLOADS = [
-  { name: 'manager Deployment (production)', body: review(find(production, 'Deployment', 'imply-manager'), 1) },
-  { name: 'MinIO Deployment (quickstart)', body: review(find(quickstart, 'Deployment', 'imply-minio'), 2) },
-  { name: 'MinIO Secret (quickstart)', body: review(find(quickstart, 'Secret', 'imply-minio'), 3) },
+const OBJECTS = [
+  { name: 'manager Deployment (production)', obj: find(production, 'Deployment', 'imply-manager') },
+  { name: 'MinIO Deployment (quickstart)', obj: find(quickstart, 'Deployment', 'imply-minio') },
+  { name: 'MinIO Secret (quickstart)', obj: find(quickstart, 'Secret', 'imply-minio') },
 ];
-const REQUESTS = PAYLOADS.map((p) => ({ method: 'POST', path: '/validate?timeout=10s', headers: { 'content-type': 'application/json' }, body: p.body }));
+/** Bodies per mode: `same` (object repeats, uid unique: decision-cache hits) and `unique` (misses). */
+const BODIES = { same: OBJECTS.map((o) => review(o.obj, false)), unique: OBJECTS.map((o) => review(o.obj, true)) };
+const PAYLOADS = OBJECTS.map((o, i) => ({ name: o.name, body: BODIES.same[i].replaceAll(ID, `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`) }));
+const requestsFor = (mode) => BODIES[mode].map((body) => ({ method: 'POST', path: '/validate?timeout=10s', headers: { 'content-type': 'application/json' }, body }));
+let seq = 0;
+/** A body of `mode` with its ids filled in (the paced client). */
+const fill = (body) => body.replaceAll(ID, () => `00000000-0000-4000-9000-${String(++seq).padStart(12, '0')}`);
 
 // --- servers ----------------------------------------------------------------------------------------
 function freePort() {
@@ -139,9 +157,10 @@ async function startServer(kind, certs, cli = opt.cli, id = kind) {
   const port = await freePort();
   const args =
     kind === 'serve'
-      ? [cli, 'serve', '--host', HOST, '--port', String(port), '--cert', certs.cert, '--key', certs.key, '--no-config', '--log-level', 'warn', ...(opt.workers > 0 ? ['--workers', String(opt.workers)] : [])]
+      ? [cli, 'serve', '--host', HOST, '--port', String(port), '--cert', certs.cert, '--key', certs.key, '--no-config', '--log-level', 'warn', ...(opt.workers > 0 ? ['--workers', String(opt.workers)] : []), ...opt['serve-args'].split(' ').filter(Boolean)]
       : [path.join(ROOT, 'bench/bare-server.mjs'), '--port', String(port), '--cert', certs.cert, '--key', certs.key];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const env = kind === 'serve' && opt['serve-node-options'] ? { ...process.env, NODE_OPTIONS: opt['serve-node-options'] } : process.env;
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
   let stderr = '';
   child.stderr.on('data', (d) => {
@@ -192,7 +211,7 @@ function cpuMs(pid) {
   }
 }
 
-function cannon(port, { duration, rate }) {
+function cannon(port, { duration, rate, mode = 'same' }) {
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -200,7 +219,8 @@ function cannon(port, { duration, rate }) {
         connections: opt.connections,
         pipelining: 1,
         duration,
-        requests: REQUESTS,
+        requests: requestsFor(mode),
+        idReplacement: true,
         ...(rate ? { overallRate: rate } : {}),
         timeout: 10,
       },
@@ -216,7 +236,8 @@ function cannon(port, { duration, rate }) {
  * each connection send its whole per-second quota back to back at the start of every second, so the server
  * sees a burst, not a rate.) Bounded by count (rate x duration) and by a deadline of duration + 30 s.
  */
-function paced(port, { duration, rate }) {
+function paced(port, { duration, rate, mode = 'same' }) {
+  const requests = requestsFor(mode);
   const agent = new https.Agent({ keepAlive: true, maxSockets: opt.connections, rejectUnauthorized: false });
   const total = Math.max(1, Math.round(rate * duration));
   const lat = new Float64Array(total).fill(NaN);
@@ -244,7 +265,8 @@ function paced(port, { duration, rate }) {
     };
     const fire = () => {
       const i = sent++;
-      const p = REQUESTS[i % REQUESTS.length];
+      const p = requests[i % requests.length];
+      const body = fill(p.body);
       const start = performance.now();
       const req = https.request({ host: HOST, port, path: p.path, method: 'POST', agent, headers: p.headers, timeout: 10_000 }, (res) => {
         if (res.statusCode !== 200) non2xx++;
@@ -259,7 +281,7 @@ function paced(port, { duration, rate }) {
         errors++;
         settle();
       });
-      req.end(p.body);
+      req.end(body);
     };
     const tick = () => {
       if (ended) return;
@@ -307,6 +329,15 @@ for (const spec of opt.compare.split(',').filter(Boolean)) {
   others.push(await startServer('serve', certs, file, `serve [${label}]`));
 }
 const servers = [bare, serve, ...others];
+// What is measured: bare with the repeating bodies (its cost does not depend on them), and every serve twice:
+// object bodies that repeat (uid unique: decision-cache hits) and bodies whose object is unique (misses).
+const targets = [
+  { ...bare, mode: 'same' },
+  ...[serve, ...others].flatMap((sv) => [
+    { ...sv, mode: 'same', id: `${sv.id} hit` },
+    { ...sv, mode: 'unique', id: `${sv.id} miss` },
+  ]),
+];
 
 // Sanity: each payload gets a well-formed answer with its own uid from every serve, and the MinIO Deployment is denied.
 console.log('payloads:');
@@ -322,39 +353,54 @@ for (const p of PAYLOADS) {
   }
 }
 if (PAYLOADS[1].allowed !== false) throw new Error('the quickstart MinIO Deployment was not denied: serve is not running the rules');
+// The same answer (but the uid) for a repeat with another uid (a decision-cache hit when the cache is on) and
+// for the unique-object variant (a miss): the varying annotation does not change a decision.
+for (const [i, p] of PAYLOADS.entries()) {
+  for (const sv of [serve, ...others]) {
+    const answers = [];
+    for (const body of [fill(BODIES.same[i]), fill(BODIES.same[i]), fill(BODIES.unique[i])]) {
+      const r = await post(sv.port, '/validate?timeout=10s', body);
+      const out = JSON.parse(r.body);
+      if (r.status !== 200 || out.response?.uid !== JSON.parse(body).request.uid) throw new Error(`${sv.id} answered ${r.status} ${r.body.slice(0, 300)} for ${p.name}`);
+      answers.push(JSON.stringify({ ...out.response, uid: '' }));
+    }
+    if (new Set(answers).size !== 1) throw new Error(`${sv.id}: repeated or unique-object ${p.name} answered differently:\n${answers.join('\n')}`);
+  }
+}
 const b = await post(bare.port, '/validate', PAYLOADS[0].body);
 if (b.status !== 200) throw new Error(`bare server answered ${b.status}`);
 
 const results = { bench: 'webhook', machine: m0, options: opt, payloads: PAYLOADS.map((p) => ({ name: p.name, bytes: Buffer.byteLength(p.body), allowed: p.allowed })) };
 
 // Warm every server (JIT, TLS session setup paths), unrecorded.
-for (const sv of servers) await cannon(sv.port, { duration: 2 });
+for (const t of targets) await cannon(t.port, { duration: 2, mode: t.mode });
 
 // (1) Throughput at saturation, rotating the order each round.
 console.log(`\n(1) throughput: ${opt.connections} keep-alive connections, ${opt.duration} s x ${opt.rounds} rounds each, rotating order`);
-const tp = Object.fromEntries(servers.map((sv) => [sv.id, []]));
+const tp = Object.fromEntries(targets.map((t) => [t.id, []]));
 for (let r = 0; r < opt.rounds; r++) {
-  const order = [...servers.slice(r % servers.length), ...servers.slice(0, r % servers.length)];
-  for (const sv of order) {
-    const res = summary(await cannon(sv.port, { duration: opt.duration }));
-    tp[sv.id][r] = res;
-    console.log(`  round ${r + 1} ${sv.id.padEnd(12)}: ${fmt(res.rps, 0)} req/s, p99 ${res.p99} ms, errors ${res.errors}, non-2xx ${res.non2xx}`);
+  const order = [...targets.slice(r % targets.length), ...targets.slice(0, r % targets.length)];
+  for (const t of order) {
+    const res = summary(await cannon(t.port, { duration: opt.duration, mode: t.mode }));
+    tp[t.id][r] = res;
+    console.log(`  round ${r + 1} ${t.id.padEnd(16)}: ${fmt(res.rps, 0)} req/s, p99 ${res.p99} ms, errors ${res.errors}, non-2xx ${res.non2xx}`);
   }
 }
 /** Median over rounds of (this server / bare in the same round). */
 const tpRatio = (id) => median(tp[id].map((x, i) => x.rps / tp.bare[i].rps));
-const tpServe = median(tp.serve.map((x) => x.rps));
+const tpServe = median(tp['serve hit'].map((x) => x.rps));
+const tpServeMiss = median(tp['serve miss'].map((x) => x.rps));
 const tpBare = median(tp.bare.map((x) => x.rps));
-results.throughput = { ...tp, ratio: tpRatio('serve'), ratios: Object.fromEntries(servers.map((sv) => [sv.id, tpRatio(sv.id)])) };
+results.throughput = { ...tp, ratio: tpRatio('serve hit'), ratioMiss: tpRatio('serve miss'), ratios: Object.fromEntries(targets.map((t) => [t.id, tpRatio(t.id)])) };
 
 // (2) Latency at a fixed rate.
 console.log(`\n(2) latency at ${opt.rate} requests/s (open loop, evenly paced) for ${opt.duration} s`);
 const lat = {};
-for (const sv of servers) {
+for (const sv of targets) {
   const c0 = cpuMs(sv.pid);
-  lat[sv.id] = summary(await paced(sv.port, { duration: opt.duration, rate: opt.rate }));
+  lat[sv.id] = summary(await paced(sv.port, { duration: opt.duration, rate: opt.rate, mode: sv.mode }));
   lat[sv.id].serverCpuMsPerRequest = Math.round(((cpuMs(sv.pid) - c0) / lat[sv.id].total) * 1000) / 1000;
-  console.log(`  ${sv.id.padEnd(12)}: ${fmt(lat[sv.id].rps, 0)} req/s achieved, p50 ${lat[sv.id].p50} ms, p90 ${lat[sv.id].p90} ms, p99 ${lat[sv.id].p99} ms, max ${lat[sv.id].max} ms, errors ${lat[sv.id].errors}, client lag <= ${lat[sv.id].clientMaxLagMs} ms, server CPU ${lat[sv.id].serverCpuMsPerRequest} ms/request`);
+  console.log(`  ${sv.id.padEnd(16)}: ${fmt(lat[sv.id].rps, 0)} req/s achieved, p50 ${lat[sv.id].p50} ms, p90 ${lat[sv.id].p90} ms, p99 ${lat[sv.id].p99} ms, max ${lat[sv.id].max} ms, errors ${lat[sv.id].errors}, client lag <= ${lat[sv.id].clientMaxLagMs} ms, server CPU ${lat[sv.id].serverCpuMsPerRequest} ms/request`);
 }
 results.latency = lat;
 for (const sv of others) await sv.stop();
@@ -362,12 +408,12 @@ for (const sv of others) await sv.stop();
 // (3) Soak: serve only, fixed rate, RSS sampled every 5 s.
 let soak;
 if (opt.soak > 0) {
-  console.log(`\n(3) soak: serve at ${opt.rate} requests/s for ${opt.soak} s, RSS every 5 s`);
+  console.log(`\n(3) soak: serve at ${opt.rate} requests/s for ${opt.soak} s, ${opt['soak-bodies']} bodies, RSS every 5 s`);
   const samples = [];
   const t0 = Date.now();
   samples.push({ t: 0, rss: rssMiB(serve.pid) });
   const timer = setInterval(() => samples.push({ t: (Date.now() - t0) / 1000, rss: rssMiB(serve.pid) }), 5000);
-  const res = summary(await paced(serve.port, { duration: opt.soak, rate: opt.rate }));
+  const res = summary(await paced(serve.port, { duration: opt.soak, rate: opt.rate, mode: opt['soak-bodies'] }));
   clearInterval(timer);
   samples.push({ t: (Date.now() - t0) / 1000, rss: rssMiB(serve.pid) });
   // Trend over the second half (after warm-up growth of heaps and caches): MiB per minute.
@@ -393,8 +439,8 @@ console.log('');
 console.log(
   table(
     ['server', 'throughput req/s (median)', 'vs bare (median of rounds)', 'p50 ms @rate', 'p99 ms @rate', 'max ms @rate', 'server CPU ms/req @rate', 'errors + non-2xx'],
-    servers.map((sv) => [
-      sv.id === 'serve' ? 'imply-lint serve' : sv.id === 'bare' ? 'bare fastify (fixed answer)' : `imply-lint ${sv.id}`,
+    targets.map((sv) => [
+      sv.id === 'bare' ? 'bare fastify (fixed answer)' : `imply-lint ${sv.id.replace(' hit', ', object repeats (cache hit)').replace(' miss', ', object unique (cache miss)')}`,
       fmt(median(tp[sv.id].map((x) => x.rps)), 0),
       `${fmt(100 * tpRatio(sv.id), 0)}%`,
       lat[sv.id].p50,
@@ -407,8 +453,13 @@ console.log(
 );
 console.log('');
 const MB = 120 / 1.048576; // 120 MB in MiB
-console.log(`target: serve throughput >= 60% of bare: ${fmt(100 * tpRatio('serve'), 0)}% (medians ${fmt(tpServe, 0)} / ${fmt(tpBare, 0)} req/s) ${verdict(tpRatio('serve') >= 0.6)}`);
-console.log(`target: serve p99 <= 5 ms at ${opt.rate} requests/s: ${lat.serve.p99} ms ${verdict(lat.serve.p99 <= 5 && lat.serve.rps >= opt.rate * 0.95)}${lat.serve.rps < opt.rate * 0.95 ? ` (only ${fmt(lat.serve.rps, 0)} req/s achieved)` : ''}`);
+for (const [id, what, med] of [['serve hit', 'object repeats, cache hit', tpServe], ['serve miss', 'object unique, cache miss', tpServeMiss]]) {
+  console.log(`target: serve throughput >= 60% of bare (${what}): ${fmt(100 * tpRatio(id), 0)}% (medians ${fmt(med, 0)} / ${fmt(tpBare, 0)} req/s) ${verdict(tpRatio(id) >= 0.6)}`);
+}
+for (const [id, what] of [['serve hit', 'cache hit'], ['serve miss', 'cache miss']]) {
+  const l = lat[id];
+  console.log(`target: serve p99 <= 5 ms at ${opt.rate} requests/s (${what}): ${l.p99} ms ${verdict(l.p99 <= 5 && l.rps >= opt.rate * 0.95)}${l.rps < opt.rate * 0.95 ? ` (only ${fmt(l.rps, 0)} req/s achieved)` : ''}`);
+}
 if (soak) {
   const noGrowth = soak.slopeMiBPerMin <= 1;
   console.log(`target: serve RSS <= 120 MB after ${opt.soak} s of load, no growth trend: ${fmt(soak.endRssMiB * 1.048576, 1)} MB, trend ${fmt(soak.slopeMiBPerMin, 2)} MiB/min ${verdict(soak.endRssMiB <= MB && noGrowth)}${opt.soak < 300 ? ` (${opt.soak} s run; the target is for 300 s: --soak 300)` : ''}`);

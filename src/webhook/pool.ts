@@ -8,8 +8,17 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WorkerOptions } from 'node:worker_threads';
+import { DECISION_CACHE_DEFAULTS, DecisionCache, decisionKey } from './decision-cache.js';
 import type { FindingSummary, WorkerInit, WorkerReply, WorkerTask } from './protocol.js';
 import type { AdmissionRequest, AdmissionReviewOut } from './review.js';
+
+/** Young-generation cap of each rule worker's heap (docs/performance.md section 3). */
+export const WORKER_YOUNG_GENERATION_MB = 4;
+
+/** Default worker count: one CPU left for the event loop (TLS, HTTP, JSON), 1 to 4 workers. */
+export function defaultWorkerCount(cpus: number): number {
+  return Math.min(4, Math.max(1, cpus - 1));
+}
 
 /** Why a review did not complete; the server answers per --on-error. */
 export class ReviewFailure extends Error {
@@ -26,6 +35,8 @@ export interface ReviewResult {
   decision: 'allowed' | 'denied' | 'skipped';
   ref?: string;
   findings: FindingSummary[];
+  /** Answered from the pool's decision cache (decision-cache.ts), without a worker. */
+  cached?: boolean;
 }
 
 /** Pool events, for logs and metrics. */
@@ -71,6 +82,9 @@ export function defaultWorkerScript(): WorkerScript {
 interface Task {
   id: number;
   request: AdmissionRequest;
+  raw?: string;
+  /** Decision-cache key, when the cache is on. */
+  key?: string;
   now: number;
   deadline: number;
   resolve: (r: ReviewResult) => void;
@@ -101,10 +115,17 @@ export class WorkerPool {
   private started = false;
   /** Workers replaced so far (timeouts and crashes). */
   replaced = 0;
+  /**
+   * Outcomes of this pool's policy, rules and mode (fixed for its life): a policy reload makes a new pool, so
+   * the cache never outlives the policy it was filled under. Off with extra rule modules (not known to be pure).
+   */
+  readonly cache?: DecisionCache;
 
   constructor(private readonly opts: PoolOptions) {
     this.script = opts.script ?? defaultWorkerScript();
     this.maxQueue = opts.maxQueue ?? 256;
+    const c = opts.init.decisionCache ?? DECISION_CACHE_DEFAULTS;
+    if (c.entries > 0 && !opts.init.extraRuleModules?.length) this.cache = new DecisionCache(c.entries, c.ttlMs);
   }
 
   /** Starts the workers; resolves when every one has loaded the rules and compiled the policy. */
@@ -140,7 +161,9 @@ export class WorkerPool {
   }
 
   private spawn(index: number): Slot {
-    const worker = new Worker(this.script.filename, { ...this.script.options, workerData: this.opts.init, stdout: false, stderr: false });
+    // A small young generation: V8 grows each isolate's to 32 MiB and more under load, which was most of a
+    // worker's RSS; reviews allocate short-lived garbage, so scavenging a small one costs no measurable CPU.
+    const worker = new Worker(this.script.filename, { ...this.script.options, workerData: this.opts.init, stdout: false, stderr: false, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     const slot: Slot = { index, worker, ready: false, startedAt: Date.now(), retired: false };
     worker.on('message', (m: WorkerReply) => this.onMessage(slot, m));
     worker.on('error', (e) => {
@@ -178,6 +201,7 @@ export class WorkerPool {
     if (!task || task.id !== m.id) return;
     slot.task = undefined;
     clearTimeout(task.timer);
+    if (m.type === 'result' && task.key !== undefined) this.cache?.set(task.key, { review: m.review, decision: m.decision, ref: m.ref, findings: m.findings }, task.now);
     if (m.type === 'result') task.resolve({ review: m.review, decision: m.decision, ref: m.ref, findings: m.findings });
     else task.reject(new ReviewFailure(m.kind, m.message));
     this.dispatch();
@@ -209,12 +233,18 @@ export class WorkerPool {
     this.slots[slot.index] = this.spawn(slot.index);
   }
 
-  /** Reviews one request within `deadlineMs`; rejects with ReviewFailure. */
-  run(request: AdmissionRequest, now: number, deadlineMs: number): Promise<ReviewResult> {
+  /**
+   * Reviews one request within `deadlineMs`; rejects with ReviewFailure. `raw`, the body `request` was parsed
+   * from, is what crosses to the worker when given (a string copy instead of a structured clone of the object).
+   */
+  run(request: AdmissionRequest, now: number, deadlineMs: number, raw?: string): Promise<ReviewResult> {
     if (this.closed) return Promise.reject(new ReviewFailure('closed', 'server is shutting down'));
+    const key = this.cache ? decisionKey(request, raw) : undefined;
+    const hit = key !== undefined ? this.cache!.get(key, request.uid, now) : undefined;
+    if (hit) return Promise.resolve({ ...hit, cached: true });
     if (this.queue.length >= this.maxQueue) return Promise.reject(new ReviewFailure('overload', `more than ${this.maxQueue} requests waiting`));
     return new Promise<ReviewResult>((resolve, reject) => {
-      const task: Task = { id: this.nextId++, request, now, deadline: Date.now() + deadlineMs, resolve, reject };
+      const task: Task = { id: this.nextId++, request, raw, key, now, deadline: Date.now() + deadlineMs, resolve, reject };
       // The deadline covers waiting in the queue too.
       task.timer = setTimeout(() => this.expire(task), deadlineMs);
       this.queue.push(task);
@@ -239,7 +269,7 @@ export class WorkerPool {
       if (!slot.ready || slot.task || slot.retired) continue;
       const task = this.queue.shift()!;
       slot.task = task;
-      const msg: WorkerTask = { id: task.id, request: task.request, now: task.now };
+      const msg: WorkerTask = task.raw !== undefined ? { id: task.id, raw: task.raw, now: task.now } : { id: task.id, request: task.request, now: task.now };
       try {
         slot.worker.postMessage(msg);
       } catch (e) {

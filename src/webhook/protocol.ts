@@ -11,12 +11,21 @@ export interface WorkerInit {
   kubeVersion?: string;
   /** Extra rule modules (default export: Rule or Rule[]), loaded after the catalogue and the policy's custom rules. */
   extraRuleModules?: string[];
+  /** The pool's decision cache (decision-cache.ts; read by pool.ts, not by the workers): most entries (0: off) and their lifetime. */
+  decisionCache?: { entries: number; ttlMs: number };
 }
 
 /** One admission request to review; `now` is the server's clock at arrival (rules never read the clock). */
 export interface WorkerTask {
   id: number;
-  request: AdmissionRequest;
+  /** The parsed request, or undefined when `raw` is sent instead. */
+  request?: AdmissionRequest;
+  /**
+   * The request body as received (JSON text of the AdmissionReview): copying a string to the worker is a
+   * memcpy, where a structured clone of the parsed object walked every node (the main thread's largest cost).
+   * The worker parses it and validates the envelope again.
+   */
+  raw?: string;
   now: number;
 }
 

@@ -113,6 +113,21 @@ describe('enforce mode server', () => {
     await expect(call({ port: r.s.port, ca: r.ca, servername: 'other.imply-lint.svc', path: '/healthz' })).rejects.toThrow(/Hostname\/IP does not match|altnames/);
   });
 
+  it('answers a repeated object from the decision cache with its own uid, and counts hits and misses', async () => {
+    const count = (text: string, result: string) => Number(new RegExp(`imply_lint_webhook_decision_cache_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    const before = (await call({ port: r.s.port, ca: r.ca, servername: HOST, path: '/metrics' })).text;
+    const q = query(3, { annotations: { 'test/decision-cache': 'unique-object' } });
+    const a = await post(r, reviewBody(q, { uid: 'cache-a' }));
+    const b = await post(r, reviewBody(q, { uid: 'cache-b' }));
+    expect(b.json.response.uid).toBe('cache-b');
+    expect({ ...b.json.response, uid: '' }).toEqual({ ...a.json.response, uid: '' });
+    const after = (await call({ port: r.s.port, ca: r.ca, servername: HOST, path: '/metrics' })).text;
+    expect(count(after, 'miss') - count(before, 'miss')).toBe(1);
+    expect(count(after, 'hit') - count(before, 'hit')).toBe(1);
+    const lines = r.logs.filter((l) => l.event === 'review' && (l.uid === 'cache-a' || l.uid === 'cache-b'));
+    expect(lines.map((l) => l.uid)).toEqual(['cache-a', 'cache-b']);
+  });
+
   it('sets request and keep-alive timeouts (keep-alive outlasting the API server idle timeout)', () => {
     const srv = r.s.app.server as unknown as { keepAliveTimeout: number; requestTimeout: number; headersTimeout: number };
     expect(srv.keepAliveTimeout).toBe(120_000);
