@@ -26,6 +26,12 @@ export interface ClientConfig {
   progressEvery?: number;
   /** Write one RequestRecord per line to this file before the summary. */
   recordFile?: string;
+  /**
+   * At most this many requests started per second (request i starts no earlier than start + i / rate). A fault
+   * test uses it so that a fixed count still outlasts the faults however fast the server answers (a decision
+   * cache hit is ~2x faster than linting); it never speeds anything up.
+   */
+  maxRatePerSec?: number;
 }
 
 /** One request as the client saw it. Times are Date.now() (the same clock as the server's log `time`). */
@@ -119,9 +125,14 @@ async function pickTarget(): Promise<number> {
 }
 
 let next = 0;
+let startedAt = 0;
 async function worker(): Promise<void> {
   while (next < cfg.total) {
     const i = next++;
+    if (cfg.maxRatePerSec) {
+      const wait = startedAt + (i * 1000) / cfg.maxRatePerSec - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
     const uid = randomUUID();
     const bi = i % cfg.bodies.length;
     const body = cfg.bodies[bi].replace('__UID__', uid);
@@ -161,6 +172,7 @@ async function worker(): Promise<void> {
 async function main(): Promise<void> {
   const poller = cfg.readinessPollMs ? pollReadiness() : Promise.resolve();
   if (cfg.readinessPollMs) await new Promise((r) => setTimeout(r, cfg.readinessPollMs! + 50));
+  startedAt = Date.now();
   await Promise.all(Array.from({ length: cfg.concurrency }, () => worker()));
   polling = false;
   await poller;

@@ -25,8 +25,10 @@ const SVC = 'imply-lint-webhook';
 const NS = 'imply-lint';
 const HOST = `${SVC}.${NS}.svc`;
 // Enough that the load outlasts the five replacements (about 15 s of polling and worker start-up) even on an
-// idle machine: the overlap is asserted.
+// idle machine: the overlap is asserted. The client starts at most RATE requests a second, so a fast server
+// (repeated bodies are decision-cache hits) cannot finish the count before the replacements are done.
 const TOTAL = 40000;
+const RATE = 1500;
 const POLL_MS = 1000;
 /** Pieces of an in-place write land this far apart: well under one poll, so no piece is ever "settled". */
 const PIECE_GAP_MS = 150;
@@ -126,7 +128,7 @@ describe('policy file replaced under load', () => {
   });
 
   it(`${TOTAL} keep-alive requests through five policy replacements: zero failed, every answer from a policy in force`, async () => {
-    const client = startClient({ targets: [{ port: server.port }], ca: pki.ca.certPem, servername: HOST, bodies, total: TOTAL, concurrency: 6, keepAlive: true, progressEvery: 100 }, { record: true });
+    const client = startClient({ targets: [{ port: server.port }], ca: pki.ca.certPem, servername: HOST, bodies, total: TOTAL, concurrency: 6, keepAlive: true, progressEvery: 100, maxRatePerSec: RATE }, { record: true });
     await client.reached(500);
     // 1. Renamed over, a severity change: objects denied so far are allowed with warnings.
     writeAtomically(VERSIONS.p1);
