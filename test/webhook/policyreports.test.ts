@@ -5,11 +5,8 @@
 // webhook server in audit mode, and the chart's RBAC for it.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import forge from 'node-forge';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resolvePolicy } from '../../src/rules/policy.js';
 import { BUILTIN_RULES } from '../../src/rules/registry.js';
@@ -25,90 +22,20 @@ import { cli } from '../helpers/cli.js';
 import { KubeletSecretDir } from './helpers/certdir.js';
 import { helmTemplate } from './helpers/chart.js';
 import { call } from './helpers/https.js';
+import { LoopbackApi } from './helpers/fake-kube.js';
+import type { Recorded } from './helpers/fake-kube.js';
 
 type Obj = Record<string, any>;
 
-interface Recorded {
-  method: string;
-  path: string;
-  contentType?: string;
-  authorization?: string;
-  body?: Obj;
-  status: number;
-}
-
-/** A CA and a serving certificate for IP 127.0.0.1. */
-function loopbackPki(): { caPem: string; certPem: string; keyPem: string } {
-  const mk = (cn: string, keys: forge.pki.rsa.KeyPair, issuer: forge.pki.Certificate | undefined, signer: forge.pki.rsa.PrivateKey, serial: string) => {
-    const c = forge.pki.createCertificate();
-    c.publicKey = keys.publicKey;
-    c.serialNumber = serial;
-    c.validity.notBefore = new Date(Date.now() - 3600_000);
-    c.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
-    c.setSubject([{ name: 'commonName', value: cn }]);
-    c.setIssuer(issuer ? issuer.subject.attributes : [{ name: 'commonName', value: cn }]);
-    c.setExtensions(
-      issuer
-        ? [{ name: 'basicConstraints', cA: false }, { name: 'extKeyUsage', serverAuth: true }, { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }]
-        : [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, critical: true }],
-    );
-    c.sign(signer, forge.md.sha256.create());
-    return c;
-  };
-  const caKeys = forge.pki.rsa.generateKeyPair({ bits: 2048 });
-  const ca = mk('fake-reports-ca', caKeys, undefined, caKeys.privateKey, '01');
-  const keys = forge.pki.rsa.generateKeyPair({ bits: 2048 });
-  const leaf = mk('kube-apiserver', keys, ca, caKeys.privateKey, '02');
-  return { caPem: forge.pki.certificateToPem(ca), certPem: forge.pki.certificateToPem(leaf), keyPem: forge.pki.privateKeyToPem(keys.privateKey) };
-}
-
-const PKI = loopbackPki();
 
 function status(code: number, reason: string, message: string): Obj {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
 }
 
 /** The report endpoints of the API server, as documented, with every call recorded and every body checked. */
-class FakeReportsApi {
-  readonly token = `fake-token-${randomUUID()}`;
-  readonly requests: Recorded[] = [];
+class FakeReportsApi extends LoopbackApi {
   readonly store = new Map<string, Obj>();
-  readonly violations: string[] = [];
-  /** Runs before a request is handled: tests interleave other writers (conflicts) or hang the server. */
-  beforeHandle?: (method: string, path: string) => Promise<void> | void;
-  port = 0;
   private rv = 1000;
-  private server?: https.Server;
-
-  async start(port = 0): Promise<void> {
-    this.server = https.createServer({ cert: PKI.certPem, key: PKI.keyPem }, (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        void this.handle(req, Buffer.concat(chunks).toString('utf8')).then(({ code, body }) => {
-          res.writeHead(code, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify(body));
-        });
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', r));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
-  }
-
-  kubeconfig(port = this.port): string {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fake-reports-')), 'kubeconfig.yaml');
-    const ca = Buffer.from(PKI.caPem).toString('base64');
-    fs.writeFileSync(
-      file,
-      `apiVersion: v1\nkind: Config\nclusters:\n  - name: fake\n    cluster:\n      server: https://127.0.0.1:${port}\n      certificate-authority-data: ${ca}\nusers:\n  - name: webhook\n    user:\n      token: ${this.token}\ncontexts:\n  - name: fake\n    context: { cluster: fake, user: webhook }\ncurrent-context: fake\n`,
-    );
-    return file;
-  }
 
   /** Another writer changed a stored report (its resourceVersion moves on). */
   touch(key: string): void {
@@ -125,7 +52,7 @@ class FakeReportsApi {
     return this.requests.slice(from).map((r) => `${r.method} ${r.path} ${r.status}`);
   }
 
-  private async handle(req: import('node:http').IncomingMessage, raw: string): Promise<{ code: number; body: Obj }> {
+  protected async handle(req: import('node:http').IncomingMessage, raw: string): Promise<{ code: number; body: Obj }> {
     const p = (req.url ?? '').split('?')[0];
     const method = req.method ?? '';
     const rec: Recorded = { method, path: p, contentType: req.headers['content-type'], authorization: req.headers.authorization, status: 0 };

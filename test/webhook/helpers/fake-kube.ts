@@ -14,18 +14,26 @@ import forge from 'node-forge';
 export interface Recorded {
   method: string;
   path: string;
-  query: string;
+  query?: string;
   contentType?: string;
   accept?: string;
   authorization?: string;
-  body?: unknown;
+  body?: Record<string, any>;
   status: number;
 }
 
 type Obj = Record<string, any>;
 
+type LoopbackPki = { caPem: string; certPem: string; keyPem: string };
+let sharedPki: LoopbackPki | undefined;
+
 /** A CA and a server certificate for IP 127.0.0.1 (what a kubeconfig's certificate-authority-data holds). */
-function loopbackPki(): { caPem: string; certPem: string; keyPem: string } {
+export function loopbackPki(): LoopbackPki {
+  sharedPki ??= makeLoopbackPki();
+  return sharedPki;
+}
+
+function makeLoopbackPki(): LoopbackPki {
   const caKeys = forge.pki.rsa.generateKeyPair({ bits: 2048 });
   const ca = forge.pki.createCertificate();
   ca.publicKey = caKeys.publicKey;
@@ -86,26 +94,26 @@ function applyJsonPatch(doc: Obj, ops: Obj[]): { ok: true; doc: Obj } | { ok: fa
   return { ok: true, doc: out };
 }
 
-export class FakeKube {
+/**
+ * The plumbing every loopback stand-in of the API server shares: TLS for 127.0.0.1, a bearer token, the recorded
+ * requests, a kubeconfig pointing at it. Subclasses answer the calls (`handle`).
+ */
+export abstract class LoopbackApi {
   readonly token = `fake-token-${randomUUID()}`;
   readonly requests: Recorded[] = [];
-  readonly secrets = new Map<string, Obj>();
-  readonly leases = new Map<string, Obj>();
-  readonly webhookConfigs = new Map<string, Obj>();
   /** Problems found in requests (wrong Content-Type, body shape...): tests assert this stays empty. */
   readonly violations: string[] = [];
-  private rv = 100;
-  private server?: https.Server;
-  private pki = loopbackPki();
-  port = 0;
-  /** Runs before a request is handled (tests use it to interleave replicas). */
+  /** Runs before a request is handled (tests interleave other writers or replicas, or hang the server). */
   beforeHandle?: (method: string, path: string) => Promise<void> | void;
+  port = 0;
+  protected readonly pki = loopbackPki();
+  private server?: https.Server;
 
   get caPem(): string {
     return this.pki.caPem;
   }
 
-  async start(): Promise<void> {
+  async start(port = 0): Promise<void> {
     this.server = https.createServer({ cert: this.pki.certPem, key: this.pki.keyPem, minVersion: 'TLSv1.2' }, (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -116,17 +124,17 @@ export class FakeKube {
         });
       });
     });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', r));
     this.port = (this.server.address() as AddressInfo).port;
   }
 
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
-    await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 
-  /** A kubeconfig file for this server (written to a temp dir). */
-  kubeconfig(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-kube-'))): string {
+  /** A kubeconfig file for this server, or for `port` (one that is not listening, say), in `dir` or a temp dir. */
+  kubeconfig(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-kube-')), port = this.port): string {
     const file = path.join(dir, 'kubeconfig.yaml');
     const ca = Buffer.from(this.pki.caPem).toString('base64');
     fs.writeFileSync(
@@ -137,7 +145,7 @@ export class FakeKube {
         'clusters:',
         '  - name: fake',
         '    cluster:',
-        `      server: https://127.0.0.1:${this.port}`,
+        `      server: https://127.0.0.1:${port}`,
         `      certificate-authority-data: ${ca}`,
         'users:',
         '  - name: webhook',
@@ -153,6 +161,15 @@ export class FakeKube {
     return file;
   }
 
+  protected abstract handle(req: import('node:http').IncomingMessage, raw: string): Promise<{ code: number; body: Obj }>;
+}
+
+export class FakeKube extends LoopbackApi {
+  readonly secrets = new Map<string, Obj>();
+  readonly leases = new Map<string, Obj>();
+  readonly webhookConfigs = new Map<string, Obj>();
+  private rv = 100;
+
   private nextRv(): string {
     return String(++this.rv);
   }
@@ -167,7 +184,7 @@ export class FakeKube {
     this.violations.push(msg);
   }
 
-  private async handle(req: import('node:http').IncomingMessage, raw: string): Promise<{ code: number; body: Obj }> {
+  protected async handle(req: import('node:http').IncomingMessage, raw: string): Promise<{ code: number; body: Obj }> {
     const [p, query = ''] = (req.url ?? '').split('?');
     const method = req.method ?? '';
     await this.beforeHandle?.(method, p);
