@@ -11,20 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonReport } from '../../src/report/json.js';
 import { BUILTIN_RULES } from '../../src/rules/registry.js';
 import { cli, REF23, ROOT } from '../helpers/cli.js';
+import { HOSTILE_VALUES as HOSTILE_FIXTURE } from '../fixtures/report/runs.js';
 
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 
-const HOSTILE_VALUES = [
-  '# imply-lint-disable-file no-plaintext-secrets -- lab secrets, rotated </pre> nightly',
-  'deployments:',
-  '  # imply-lint-disable-next-line no-quickstart-minio -- see </pre><script>alert("reason")</script> & <b>x</b>',
-  '  minio: true',
-  '"<script>alert(1)</script>": "</pre><img src=http://example.com/x.png>"',
-  'images:',
-  '  manager:',
-  '    tag: "</pre><script>alert(2)</script>"',
-  '',
-].join('\n');
+const HOSTILE_VALUES = ['# imply-lint-disable-file no-plaintext-secrets -- lab secrets, rotated </pre> nightly', HOSTILE_FIXTURE].join('\n');
 
 const POLICY = [
   'extends: production',

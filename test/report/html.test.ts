@@ -5,19 +5,8 @@ import { codeFrame, textReporter } from '../../src/report/text.js';
 import type { LintRun } from '../../src/report/types.js';
 import { ruleDocUrl } from '../../src/report/types.js';
 import type { Finding, LintResult } from '../../src/rules/types.js';
-import { context, DOCS, emptyRun, findingOf, oddRun, richRun, runOf } from '../fixtures/report/runs.js';
+import { context, DOCS, emptyRun, findingOf, HOSTILE_VALUES, oddRun, richRun, runOf } from '../fixtures/report/runs.js';
 
-/** Values that quote markup into messages, code frames and a suppression reason. */
-const HOSTILE_VALUES = [
-  'deployments:',
-  '  # imply-lint-disable-next-line no-quickstart-minio -- see </pre><script>alert("reason")</script> & <b>x</b>',
-  '  minio: true',
-  '"<script>alert(1)</script>": "</pre><img src=http://example.com/x.png>"',
-  'images:',
-  '  manager:',
-  '    tag: "</pre><script>alert(2)</script>"',
-  '',
-].join('\n');
 
 function hostileRun(): LintRun {
   return runOf([{ target: 'hostile <values>.yaml', values: [{ path: 'hostile <values>.yaml', text: HOSTILE_VALUES }] }]);
