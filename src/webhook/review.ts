@@ -55,16 +55,22 @@ export function nestingExceeds(v: unknown, limit: number): boolean {
   return false;
 }
 
+/** A received value as quoted in an error (400 body and log line): at most 80 characters of it, whatever was sent. */
+function quoted(v: unknown): string {
+  const s = JSON.stringify(v ?? null) ?? String(v);
+  return s.length > 80 ? `${s.slice(0, 80)}... (${s.length} characters)` : s;
+}
+
 /** Validates the envelope; returns the request. Throws BadReviewError with a clear message. */
 export function parseAdmissionReview(body: unknown): AdmissionRequest {
   if (!isMap(body)) throw new BadReviewError('body is not a JSON object');
-  if (body.apiVersion !== 'admission.k8s.io/v1') throw new BadReviewError(`apiVersion must be admission.k8s.io/v1 (got ${JSON.stringify(body.apiVersion ?? null)})`);
-  if (body.kind !== 'AdmissionReview') throw new BadReviewError(`kind must be AdmissionReview (got ${JSON.stringify(body.kind ?? null)})`);
+  if (body.apiVersion !== 'admission.k8s.io/v1') throw new BadReviewError(`apiVersion must be admission.k8s.io/v1 (got ${quoted(body.apiVersion)})`);
+  if (body.kind !== 'AdmissionReview') throw new BadReviewError(`kind must be AdmissionReview (got ${quoted(body.kind)})`);
   const req = body.request;
   if (!isMap(req)) throw new BadReviewError('request is missing');
   if (typeof req.uid !== 'string' || req.uid.length === 0) throw new BadReviewError('request.uid must be a non-empty string');
   const op = req.operation;
-  if (op !== 'CREATE' && op !== 'UPDATE' && op !== 'DELETE' && op !== 'CONNECT') throw new BadReviewError(`request.operation must be CREATE, UPDATE, DELETE or CONNECT (got ${JSON.stringify(op ?? null)})`);
+  if (op !== 'CREATE' && op !== 'UPDATE' && op !== 'DELETE' && op !== 'CONNECT') throw new BadReviewError(`request.operation must be CREATE, UPDATE, DELETE or CONNECT (got ${quoted(op)})`);
   if (req.object !== undefined && req.object !== null && !isMap(req.object)) throw new BadReviewError('request.object must be an object');
   if (req.oldObject !== undefined && req.oldObject !== null && !isMap(req.oldObject)) throw new BadReviewError('request.oldObject must be an object');
   return {

@@ -41,6 +41,10 @@ describe('parseAdmissionReview', () => {
     expect(() => parseAdmissionReview(body)).toThrow(BadReviewError);
     expect(() => parseAdmissionReview(body)).toThrow(msg);
   });
+  it('quotes a huge value short: the 400 body and the bad-review log line stay small whatever was sent', () => {
+    expect(() => parseAdmissionReview({ ...ok, apiVersion: 'v'.repeat(300_000) })).toThrow(`apiVersion must be admission.k8s.io/v1 (got "${'v'.repeat(79)}... (300002 characters))`);
+    expect(() => parseAdmissionReview({ ...ok, request: { uid: 'u', operation: 'X'.repeat(1000) } })).toThrow(/\(got "X{79}\.\.\. \(1002 characters\)\)$/);
+  });
 });
 
 describe('release membership', () => {
