@@ -2,6 +2,8 @@
 // sockets): random bytes, mutated reviews and generated well-formed reviews. Every answer is 200 with the
 // request's uid, 400 for what is not a review, 413 past the body limit, 415 for a wrong content type;
 // never 500, never a crash, and the server still answers afterwards. Counts are fixed (seeded), no timing.
+// The generators and the oracle live in webhook-bodies.gen.ts, shared with the 100k run over TLS
+// (test/load/webhook-fuzz.test.ts).
 import fc from 'fast-check';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +15,7 @@ import { generatePki } from '../../src/webhook/certs.js';
 import { startServer } from '../../src/webhook/server.js';
 import type { WebhookServer } from '../../src/webhook/server.js';
 import { assertPrototypesClean } from './util.js';
+import { applyByteMutations, byteMutationArb, expectedAnswer, generatedObjectArb, isObjectOrNull, jsonValueArb, operationArb, randomBytesArb, review, SEED_OBJECT, uidArb, uidOf, wellFormedReview } from './webhook-bodies.gen.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const MAX_BODY = 256 * 1024;
@@ -67,27 +70,6 @@ async function post(payload: string | Buffer, contentType = 'application/json'):
   return { status: res.statusCode, json };
 }
 
-/** The uid the body carries when it is a well-formed review envelope (what the server must echo). */
-function uidOf(body: string): string | undefined {
-  try {
-    const v = JSON.parse(body) as { apiVersion?: unknown; kind?: unknown; request?: { uid?: unknown; operation?: unknown } };
-    const ok = v && v.apiVersion === 'admission.k8s.io/v1' && v.kind === 'AdmissionReview' && typeof v.request?.uid === 'string' && v.request.uid !== '' && ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'].includes(v.request.operation as string);
-    return ok ? (v.request!.uid as string) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const review = (object: unknown, uid = 'uid-1', operation = 'CREATE', oldObject: unknown = null) =>
-  JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid, kind: { group: 'apps', version: 'v1', kind: 'Deployment' }, operation, namespace: 'imply', name: 'imply-query', object, oldObject, dryRun: false } });
-
-const SEED_OBJECT = {
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: 'imply-minio', labels: { release: 'imply', app: 'minio', 'app.kubernetes.io/instance': 'imply' } },
-  spec: { replicas: 1, template: { spec: { containers: [{ name: 'minio', image: 'minio/minio:latest', env: [{ name: 'A', value: 'b' }] }] } } },
-};
-
 describe('webhook bodies (fast-check, fixed seeds)', () => {
   it('the server is ready', () => {
     expect(s.isReady()).toBe(true);
@@ -95,9 +77,10 @@ describe('webhook bodies (fast-check, fixed seeds)', () => {
 
   it('random bytes: 400, 413 or 415, never 500 (1500 runs)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 400, size: 'max' }), async (bytes) => {
+      fc.asyncProperty(randomBytesArb, async (bytes) => {
         const a = await post(Buffer.from(bytes));
         expect([400, 413, 415]).toContain(a.status);
+        expect(a.status).toBe(expectedAnswer(Buffer.from(bytes), 'application/json', MAX_BODY).status);
       }),
       { numRuns: 1500, seed: 6401 },
     );
@@ -105,11 +88,12 @@ describe('webhook bodies (fast-check, fixed seeds)', () => {
 
   it('random JSON values: 200 only for a review envelope, else 400 (1500 runs)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), async (v) => {
+      fc.asyncProperty(jsonValueArb, async (v) => {
         const body = JSON.stringify(v) ?? 'null';
         const a = await post(body);
         expect([200, 400]).toContain(a.status);
         if (a.status === 200) expect(a.json?.response?.uid).toBe(uidOf(body));
+        expect(a.status).toBe(expectedAnswer(body, 'application/json', MAX_BODY).status);
       }),
       { numRuns: 1500, seed: 6402 },
     );
@@ -117,44 +101,24 @@ describe('webhook bodies (fast-check, fixed seeds)', () => {
 
   it('mutated reviews (bytes flipped, cut, spliced): 200 with the uid, or 400 (2000 runs)', async () => {
     const base = review(SEED_OBJECT, 'uid-mutant');
-    const mutation = fc.oneof(
-      fc.tuple(fc.constant('flip' as const), fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 })),
-      fc.tuple(fc.constant('cut' as const), fc.nat(base.length - 1), fc.nat(40)),
-      fc.tuple(fc.constant('insert' as const), fc.nat(base.length - 1), fc.constantFrom('"__proto__":{"a":1},', '[', ']', '{', '}', ',', '"', '\\u0000', 'null', '1e999', '"\ud800"', '{"constructor":{"prototype":{"x":1}}},')),
-    );
     await fc.assert(
-      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), async (muts) => {
-        let b = base;
-        for (const [kind, at, arg] of muts) {
-          const i = Math.min(at, b.length);
-          if (kind === 'flip') b = b.slice(0, i) + String.fromCharCode(arg as number) + b.slice(i + 1);
-          else if (kind === 'cut') b = b.slice(0, i) + b.slice(i + (arg as number));
-          else b = b.slice(0, i) + (arg as string) + b.slice(i);
-        }
+      fc.asyncProperty(fc.array(byteMutationArb(base.length), { minLength: 1, maxLength: 4 }), async (muts) => {
+        const b = applyByteMutations(base, muts);
         const a = await post(b);
         expect([200, 400]).toContain(a.status);
         if (a.status === 200) expect(a.json?.response?.uid).toBe(uidOf(b));
         else expect(uidOf(b) === undefined || !isObjectOrNull(b)).toBe(true);
+        expect(a.status).toBe(expectedAnswer(b, 'application/json', MAX_BODY).status);
       }),
       { numRuns: 2000, seed: 6403 },
     );
   });
 
   it('well-formed reviews of generated objects: 200, the uid echoed, allowed a boolean (1500 runs)', async () => {
-    const key = fc.constantFrom('apiVersion', 'kind', 'metadata', 'name', 'labels', 'annotations', 'spec', 'replicas', 'template', 'containers', 'image', 'env', 'value', 'data', 'stringData', '__proto__', 'constructor', 'prototype', 'imply-lint.io/exempt', 'app.kubernetes.io/instance');
-    const leaf = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.constantFrom('imply', 'minio/minio:latest', 'imply/imply:2023.03.1', 'Deployment', 'StatefulSet', 'Secret', 'v1', 'apps/v1'));
-    const obj = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: 'small' }, leaf, tie('map'), fc.array(tie('node'), { maxLength: 3 })),
-      map: fc.array(fc.tuple(key, tie('node')), { maxLength: 5 }).map((pairs) => {
-        const o: Record<string, unknown> = {};
-        for (const [k, v] of pairs) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-        return o;
-      }),
-    })).map;
     await fc.assert(
-      fc.asyncProperty(obj, fc.constantFrom('CREATE', 'UPDATE', 'DELETE', 'CONNECT'), fc.string({ minLength: 1, maxLength: 40 }), fc.boolean(), async (o, op, uid, base) => {
-        const object = base ? { ...SEED_OBJECT, ...o } : o;
-        const body = review(object, uid, op, op === 'UPDATE' ? SEED_OBJECT : null);
+      fc.asyncProperty(generatedObjectArb, operationArb, uidArb, fc.boolean(), async (o, op, uid, base) => {
+        const body = wellFormedReview(o, op, uid, base);
+        expect(expectedAnswer(body, 'application/json', MAX_BODY)).toEqual({ status: 200, uid });
         const a = await post(body);
         expect(a.status).toBe(200);
         expect(a.json?.response?.uid).toBe(uid);
@@ -213,14 +177,3 @@ describe('webhook bodies (fast-check, fixed seeds)', () => {
     expect(total).toBeGreaterThan(6_500);
   });
 });
-
-/** True when the body parses to a JSON object whose request.object is an object or null (a reviewable shape). */
-function isObjectOrNull(body: string): boolean {
-  try {
-    const o = (JSON.parse(body) as { request?: { object?: unknown; oldObject?: unknown } }).request;
-    const ok = (v: unknown) => v === undefined || v === null || (typeof v === 'object' && !Array.isArray(v));
-    return ok(o?.object) && ok(o?.oldObject);
-  } catch {
-    return false;
-  }
-}
