@@ -19,8 +19,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { parseAllDocuments } from 'yaml';
-import { CLI, REF23, ROOT, flags, fmt, linearFit, machine, median, printMachine, quantile, requireBuild, table, verdict, writeJson } from './lib.mjs';
+import { CLI, ROOT, flags, fmt, linearFit, machine, median, printMachine, quantile, requireBuild, table, verdict, writeJson } from './lib.mjs';
+import { ID, admissionReview, benchObjects } from './reviews.mjs';
 
 const HELP = `usage: node bench/webhook.mjs [options]
   --duration S     seconds per throughput and latency measurement; default 10
@@ -54,58 +54,8 @@ process.on('exit', cleanup);
 for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(130));
 
 // --- payloads ---------------------------------------------------------------------------------------
-function objectsOf(file) {
-  return parseAllDocuments(fs.readFileSync(path.join(REF23, file), 'utf8'))
-    .map((d) => d.toJS())
-    .filter((o) => o && typeof o === 'object' && o.kind);
-}
-function find(objs, kind, name) {
-  const o = objs.find((x) => x.kind === kind && x.metadata?.name === name);
-  if (!o) throw new Error(`${kind}/${name} not found in the reference renders`);
-  return o;
-}
-const RESOURCES = { Deployment: ['apps', 'v1', 'deployments'], Secret: ['', 'v1', 'secrets'] };
-/** autocannon's per-request unique id (`idReplacement`); the paced client replaces it with a counter. */
-const ID = '[<id>]';
-/**
- * An AdmissionReview request for `obj`. The uid is always unique per request (as the API server makes it).
- * `unique`: the object carries an annotation that is also unique per request, so no two bodies have the same
- * object and serve's decision cache always misses; otherwise the object is the same every time (cache hits).
- */
-function review(obj, unique) {
-  const [group, version, resource] = RESOURCES[obj.kind];
-  const kind = { group, version, kind: obj.kind };
-  const res = { group, version, resource };
-  const annotations = { ...(obj.metadata.annotations ?? {}), 'bench.imply-lint.io/seq': unique ? ID : 'same' };
-  return JSON.stringify({
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: ID,
-      kind,
-      resource: res,
-      requestKind: kind,
-      requestResource: res,
-      name: obj.metadata.name,
-      namespace: 'imply',
-      operation: 'CREATE',
-      userInfo: { username: 'system:serviceaccount:ci:deployer', groups: ['system:serviceaccounts'] },
-      object: { ...obj, metadata: { ...obj.metadata, namespace: 'imply', annotations } },
-      oldObject: null,
-      dryRun: false,
-      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
-    },
-  });
-}
-const production = objectsOf('production.rendered.yaml');
-const quickstart = objectsOf('quickstart.rendered.yaml');
-const OBJECTS = [
-  { name: 'manager Deployment (production)', obj: find(production, 'Deployment', 'imply-manager') },
-  { name: 'MinIO Deployment (quickstart)', obj: find(quickstart, 'Deployment', 'imply-minio') },
-  { name: 'MinIO Secret (quickstart)', obj: find(quickstart, 'Secret', 'imply-minio') },
-];
-/** Bodies per mode: `same` (object repeats, uid unique: decision-cache hits) and `unique` (misses). */
-const BODIES = { same: OBJECTS.map((o) => review(o.obj, false)), unique: OBJECTS.map((o) => review(o.obj, true)) };
+const OBJECTS = benchObjects();
+const BODIES = { same: OBJECTS.map((o) => admissionReview(o.obj, 'same')), unique: OBJECTS.map((o) => admissionReview(o.obj, ID)) };
 const PAYLOADS = OBJECTS.map((o, i) => ({ name: o.name, body: BODIES.same[i].replaceAll(ID, `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`) }));
 const requestsFor = (mode) => BODIES[mode].map((body) => ({ method: 'POST', path: '/validate?timeout=10s', headers: { 'content-type': 'application/json' }, body }));
 let seq = 0;
