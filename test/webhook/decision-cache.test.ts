@@ -8,23 +8,13 @@ import { DecisionCache, decisionKey } from '../../src/webhook/decision-cache.js'
 import type { CachedOutcome } from '../../src/webhook/decision-cache.js';
 import { WorkerPool } from '../../src/webhook/pool.js';
 import type { AdmissionRequest } from '../../src/webhook/review.js';
+import { minioRequest } from './helpers/requests.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const policy = resolvePolicy('production', { cwd: ROOT, knownRuleIds: new Set(BUILTIN_RULES.map((r) => r.meta.id)), noConfig: true });
 
-function minio(uid: string, extra: Partial<AdmissionRequest> = {}, image = 'minio/minio:RELEASE.2020-03-06T22-23-56Z'): AdmissionRequest {
-  return {
-    uid,
-    operation: 'CREATE',
-    namespace: 'imply',
-    object: {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'imply-minio', labels: { release: 'imply', app: 'minio', chart: 'minio-5.0.16' } },
-      spec: { template: { spec: { containers: [{ name: 'minio', image }] } } },
-    },
-    ...extra,
-  };
+function minio(uid: string, extra: Partial<AdmissionRequest> = {}, image?: string): AdmissionRequest {
+  return minioRequest(uid, { extra, image });
 }
 
 const outcome = (uid: string): CachedOutcome => ({ review: { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid, allowed: true } }, decision: 'allowed', findings: [] });

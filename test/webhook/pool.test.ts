@@ -7,6 +7,7 @@ import { resolvePolicy } from '../../src/rules/policy.js';
 import { ReviewFailure, WorkerPool } from '../../src/webhook/pool.js';
 import type { PoolEvent } from '../../src/webhook/pool.js';
 import type { AdmissionRequest } from '../../src/webhook/review.js';
+import { minioRequest } from './helpers/requests.js';
 import { FAULT_ANNOTATION } from '../fixtures/webhook/fault-rules.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -14,17 +15,7 @@ const FAULTS = path.join(ROOT, 'test/fixtures/webhook/fault-rules.ts');
 const policy = resolvePolicy('production', { cwd: ROOT, knownRuleIds: new Set(BUILTIN_RULES.map((r) => r.meta.id)), noConfig: true });
 
 function minio(uid: string, fault?: string): AdmissionRequest {
-  return {
-    uid,
-    operation: 'CREATE',
-    namespace: 'imply',
-    object: {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'imply-minio', labels: { release: 'imply', app: 'minio', chart: 'minio-5.0.16' }, ...(fault ? { annotations: { [FAULT_ANNOTATION]: fault } } : {}) },
-      spec: { template: { spec: { containers: [{ name: 'minio', image: 'minio/minio:RELEASE.2020-03-06T22-23-56Z' }] } } },
-    },
-  };
+  return minioRequest(uid, fault ? { annotations: { [FAULT_ANNOTATION]: fault } } : {});
 }
 
 describe('WorkerPool', () => {
