@@ -86,6 +86,25 @@ function userCacheDir(setting) {
   return base ? path.join(base, 'imply-lint') : undefined;
 }
 
+/**
+ * mkdir -p without `recursive: true`: Node 20's recursive mkdirSync spins forever on some errors (seen with a
+ * HOME under /proc), and this runs on every start without a usable cache. Throws when a level cannot be made.
+ */
+function makeDir(dir) {
+  const missing = [];
+  for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) {
+    if (path.dirname(d) === d || missing.length > 32) throw new Error(`cannot create ${dir}`);
+    missing.unshift(d);
+  }
+  for (const d of missing) {
+    try {
+      fs.mkdirSync(d);
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+  }
+}
+
 /** A week: caches of other builds (older versions) untouched that long are removed when a cache is written. */
 const STALE_MS = 7 * 24 * 3600 * 1000;
 
@@ -93,7 +112,7 @@ const STALE_MS = 7 * 24 * 3600 * 1000;
 function writeCache(script, dir, name) {
   try {
     const data = script.createCachedData();
-    fs.mkdirSync(dir, { recursive: true });
+    makeDir(dir);
     const tmp = path.join(dir, `${name}.${process.pid}.tmp`);
     fs.writeFileSync(tmp, data);
     fs.renameSync(tmp, path.join(dir, name));

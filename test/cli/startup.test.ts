@@ -103,6 +103,13 @@ describe('bin/imply-lint.js', () => {
     expect(fs.existsSync(path.join(tmp, 'home'))).toBe(false);
   });
 
+  it('a cache dir that cannot be made (HOME under /proc, where recursive mkdirSync spins) costs nothing', () => {
+    const r = node(['--stack-size=902', BIN, '--no-config', VALUES], { HOME: '/proc/self' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(node([ESM, '--no-config', VALUES]).stdout);
+  });
+
   it('a corrupt cache file is rejected by V8: the run still succeeds and replaces it', () => {
     const dir = path.join(tmp, 'stale');
     const env = { IMPLY_LINT_COMPILE_CACHE: dir };
