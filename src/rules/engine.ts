@@ -140,68 +140,12 @@ export interface LintOptions {
   rules: readonly Rule[];
 }
 
-/**
- * What a lint derives from the policy and the rule list alone: the enabled rules, the applicable ones per
- * input combination, and each rule's policy entry. Kept per (policy, rules) pair, since the webhook's worker
- * lints every object with one policy; checked on every use against the policy's current entries (a changed
- * entry, rule list or `rules` map builds a new plan), so a policy edited between lints is never stale.
- */
-interface RulePlan {
-  rule: Rule;
-  /** `policy.rules[id]` when the plan was made. */
-  entry: ResolvedPolicy['rules'][string] | undefined;
-  severity: Severity | 'off' | undefined;
-  options: Record<string, unknown> | undefined;
-  /** The rule's default options under the policy's (one object per plan; rules read it, never write it). */
-  resolvedOptions: Record<string, unknown>;
-}
-interface LintPlan {
-  policyRules: ResolvedPolicy['rules'];
-  ruleCount: number;
-  plans: RulePlan[];
-  byRule: Map<Rule, RulePlan>;
-  enabledRules: Rule[];
-  enabled: Set<string>;
-  applicable: Map<string, Rule[]>;
-}
-const lintPlans = new WeakMap<ResolvedPolicy, WeakMap<readonly Rule[], LintPlan>>();
-
-function planFor(policy: ResolvedPolicy, rules: readonly Rule[]): LintPlan {
-  let byRules = lintPlans.get(policy);
-  const cached = byRules?.get(rules);
-  if (cached && cached.policyRules === policy.rules && cached.ruleCount === rules.length && cached.plans.every((p, i) => p.rule === rules[i] && planCurrent(p, policy))) return cached;
-  const enabledRules = rules.filter((r) => policy.rules[r.meta.id]?.severity !== 'off');
-  const plans = rules.map((rule): RulePlan => {
-    const entry = policy.rules[rule.meta.id];
-    return { rule, entry, severity: entry?.severity, options: entry?.options, resolvedOptions: { ...(rule.meta.defaultOptions ?? {}), ...(entry?.options ?? {}) } };
-  });
-  const plan: LintPlan = {
-    policyRules: policy.rules,
-    ruleCount: rules.length,
-    plans,
-    byRule: new Map(plans.map((p) => [p.rule, p])),
-    enabledRules,
-    enabled: new Set(enabledRules.map((r) => r.meta.id)),
-    applicable: new Map(),
-  };
-  if (!byRules) lintPlans.set(policy, (byRules = new WeakMap()));
-  byRules.set(rules, plan);
-  return plan;
-}
-
-function planCurrent(p: RulePlan, policy: ResolvedPolicy): boolean {
-  const entry = policy.rules[p.rule.meta.id];
-  return entry === p.entry && entry?.severity === p.severity && entry?.options === p.options;
-}
-
 /** Lints one deployment model under a resolved policy. Pure: no I/O, the clock comes from the model. */
 export function lint(model: DeploymentModel, policy: ResolvedPolicy, opts: LintOptions): LintResult {
   const inputs = inputsOf(model);
-  const plan = planFor(policy, opts.rules);
-  const { enabledRules, enabled } = plan;
-  const inputsKey = inputs.join(',');
-  let applicable = plan.applicable.get(inputsKey);
-  if (!applicable) plan.applicable.set(inputsKey, (applicable = enabledRules.filter((r) => r.meta.inputs.some((i) => inputs.includes(i)) || r.meta.category === 'hygiene')));
+  const enabledRules = opts.rules.filter((r) => policy.rules[r.meta.id]?.severity !== 'off');
+  const enabled = new Set(enabledRules.map((r) => r.meta.id));
+  const applicable = enabledRules.filter((r) => r.meta.inputs.some((i) => inputs.includes(i)) || r.meta.category === 'hygiene');
   const pending: Pending[] = [];
   const ruleErrors: { ruleId: string; message: string }[] = [];
 
@@ -213,7 +157,7 @@ export function lint(model: DeploymentModel, policy: ResolvedPolicy, opts: LintO
       const severity: Severity = override && override !== 'off' ? override : (d.severity ?? rule.meta.severity);
       pending.push({ rule, d, severity });
     },
-    options: plan.byRule.get(rule)!.resolvedOptions,
+    options: { ...(rule.meta.defaultOptions ?? {}), ...(policy.rules[rule.meta.id]?.options ?? {}) },
     now: model.context.now,
     settings: policy.settings,
     enabled,
