@@ -19,6 +19,9 @@ const NS = 'imply-lint';
 const HOST = `${SVC}.${NS}.svc`;
 // Enough that the load outlasts the drain (2 s) and shutdown even on an idle machine: the overlap is asserted.
 const TOTAL = 16000;
+// At most this many requests start per second, so the load outlasts the drain (2 s) and the exit even when the
+// repeated bodies are decision-cache hits: 16,000 take at least 8 s, the SIGTERM comes at 1/4.
+const RATE = 2000;
 
 describe('SIGTERM under load', () => {
   let dir: string;
@@ -57,6 +60,7 @@ describe('SIGTERM under load', () => {
       keepAlive: true,
       readinessPollMs: 200,
       progressEvery: 50,
+      maxRatePerSec: RATE,
     }, { record: true });
     await client.reached(TOTAL / 4);
     const sigtermAt = Date.now();
