@@ -79,7 +79,8 @@ Server:
   --request-timeout DUR     Longest a request may take (default 30s).
   --keep-alive-timeout DUR  Idle keep-alive connections are closed after this (default 120s).
   --cert-poll DUR           How often the certificate files are polled (default 1s, at most 2s).
-  --workers N               Rule worker threads (default: CPUs - 1, 1 to 4).
+  --workers N               Rule worker threads (default: CPUs - 1, 1 to 4, counting the cgroup CPU limit;
+                            0 on one CPU). 0: rules run on the event loop, without the --rule-timeout cut.
   --decision-cache N        Decisions each rule worker remembers, for requests whose object, oldObject,
                             operation, namespace and dryRun repeat (default 1000; 0: off). Emptied when the
                             policy reloads; an entry lives 30 s at most (rules read the clock).
@@ -298,7 +299,7 @@ async function serveServer(argv: string[], io: Io): Promise<number> {
         ruleTimeoutMs: durOpt(opt(flags, env, 'rule-timeout'), '--rule-timeout') ?? D.ruleTimeoutMs,
         requestTimeoutMs: durOpt(opt(flags, env, 'request-timeout'), '--request-timeout'),
         keepAliveTimeoutMs: durOpt(opt(flags, env, 'keep-alive-timeout'), '--keep-alive-timeout'),
-        workers: intOpt(opt(flags, env, 'workers'), '--workers', 1, 64),
+        workers: intOpt(opt(flags, env, 'workers'), '--workers', 0, 64),
         decisionCache: intOpt(opt(flags, env, 'decision-cache'), '--decision-cache', 0, 1_000_000),
         kubeVersion: versionFlag(opt(flags, env, 'kube-version'), '--kube-version'),
         logLevel,

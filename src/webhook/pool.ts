@@ -1,23 +1,32 @@
 // Webhook stage: a pool of rule workers (node:worker_threads). Each request gets a deadline; a worker still busy
 // at the deadline is terminated (that stops a looping rule or a backtracking regular expression) and replaced,
-// and the caller gets a typed error it answers per --on-error. The event loop that talks to the API server
-// never runs a rule.
+// and the caller gets a typed error it answers per --on-error. With size 0 the pool has no workers: it reviews
+// on the calling thread (the built-in rules and the policy's custom rules only; no deadline can cut a review
+// there, so extra rule modules always get workers). docs/webhook.md weighs the two.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WorkerOptions } from 'node:worker_threads';
+import { compileCustomRules } from '../rules/custom.js';
+import { BUILTIN_RULES } from '../rules/registry.js';
+import type { Rule } from '../rules/types.js';
 import { DECISION_CACHE_DEFAULTS, DecisionCache, decisionKey } from './decision-cache.js';
 import type { FindingSummary, WorkerInit, WorkerReply, WorkerTask } from './protocol.js';
+import { RuleFailure, reviewReply } from './review.js';
 import type { AdmissionRequest, AdmissionReviewOut } from './review.js';
 
 /** Young-generation cap of each rule worker's heap (docs/performance.md section 3). */
 export const WORKER_YOUNG_GENERATION_MB = 4;
 
-/** Default worker count: one CPU left for the event loop (TLS, HTTP, JSON), 1 to 4 workers. */
+/**
+ * Default worker count: one CPU left for the event loop (TLS, HTTP, JSON), 1 to 4 workers; none on one CPU (the
+ * webhook chart's `limits.cpu: 1`), where a worker could only take turns with the event loop and its thread hop
+ * costs a third of a review's CPU (docs/performance.md section 3): the rules then run on the event loop.
+ */
 export function defaultWorkerCount(cpus: number): number {
-  return Math.min(4, Math.max(1, cpus - 1));
+  return cpus <= 1 ? 0 : Math.min(4, cpus - 1);
 }
 
 /** Why a review did not complete; the server answers per --on-error. */
@@ -46,6 +55,7 @@ export type PoolEvent =
   | { type: 'worker-error'; worker: number; message: string };
 
 export interface PoolOptions {
+  /** Rule workers; 0: review on the calling thread (not with extra rule modules). */
   size: number;
   init: WorkerInit;
   /** Longest a queue may grow before requests are refused (answered per --on-error). */
@@ -120,9 +130,12 @@ export class WorkerPool {
    * the cache never outlives the policy it was filled under. Off with extra rule modules (not known to be pure).
    */
   readonly cache?: DecisionCache;
+  /** Size 0: the rules this thread reviews with (loaded by start()). */
+  private inlineRules?: Rule[];
 
   constructor(private readonly opts: PoolOptions) {
-    this.script = opts.script ?? defaultWorkerScript();
+    if (opts.size === 0 && opts.init.extraRuleModules?.length) throw new Error('extra rule modules need rule workers (size >= 1): only a worker can be cut off at the deadline');
+    this.script = opts.size === 0 ? { filename: '', options: {} } : (opts.script ?? defaultWorkerScript());
     this.maxQueue = opts.maxQueue ?? 256;
     const c = opts.init.decisionCache ?? DECISION_CACHE_DEFAULTS;
     if (c.entries > 0 && !opts.init.extraRuleModules?.length) this.cache = new DecisionCache(c.entries, c.ttlMs);
@@ -130,8 +143,22 @@ export class WorkerPool {
 
   /** Starts the workers; resolves when every one has loaded the rules and compiled the policy. */
   start(): Promise<void> {
+    if (this.inline) {
+      try {
+        this.inlineRules = [...BUILTIN_RULES, ...compileCustomRules(this.opts.init.policy)];
+      } catch (e) {
+        return Promise.reject(new Error(`rules could not be loaded: ${(e as Error).message}`));
+      }
+      this.started = true;
+      return Promise.resolve();
+    }
     for (let i = 0; i < this.opts.size; i++) this.slots.push(this.spawn(i));
     return this.whenReady();
+  }
+
+  /** No workers: reviews run on the calling thread. */
+  get inline(): boolean {
+    return this.opts.size === 0;
   }
 
   /**
@@ -139,10 +166,10 @@ export class WorkerPool {
    * timeout does not make the pod unready (a stream of pathological objects must not flap readiness).
    */
   get ready(): boolean {
-    return this.started && !this.closed && this.slots.some((s) => s.ready);
+    return this.started && !this.closed && (this.inline || this.slots.some((s) => s.ready));
   }
 
-  /** Workers able to take work now. */
+  /** Workers able to take work now (0 without workers). */
   get readyCount(): number {
     return this.slots.filter((s) => s.ready && !s.retired).length;
   }
@@ -242,6 +269,7 @@ export class WorkerPool {
     const key = this.cache ? decisionKey(request, raw) : undefined;
     const hit = key !== undefined ? this.cache!.get(key, request.uid, now) : undefined;
     if (hit) return Promise.resolve({ ...hit, cached: true });
+    if (this.inline) return this.runInline(request, now, key);
     if (this.queue.length >= this.maxQueue) return Promise.reject(new ReviewFailure('overload', `more than ${this.maxQueue} requests waiting`));
     return new Promise<ReviewResult>((resolve, reject) => {
       const task: Task = { id: this.nextId++, request, raw, key, now, deadline: Date.now() + deadlineMs, resolve, reject };
@@ -250,6 +278,18 @@ export class WorkerPool {
       this.queue.push(task);
       this.dispatch();
     });
+  }
+
+  /** Size 0: the review on this thread, synchronously (a rule's throw is a ReviewFailure, as from a worker). */
+  private runInline(request: AdmissionRequest, now: number, key: string | undefined): Promise<ReviewResult> {
+    if (!this.inlineRules) return Promise.reject(new ReviewFailure('internal', 'rules not loaded yet'));
+    try {
+      const r = reviewReply(request, { policy: this.opts.init.policy, rules: this.inlineRules, mode: this.opts.init.mode, now: new Date(now), kubeVersion: this.opts.init.kubeVersion });
+      if (key !== undefined) this.cache?.set(key, r, now);
+      return Promise.resolve(r);
+    } catch (e) {
+      return Promise.reject(new ReviewFailure(e instanceof RuleFailure ? 'rule' : 'internal', e instanceof Error ? e.message : String(e)));
+    }
   }
 
   private expire(task: Task): void {

@@ -7,6 +7,7 @@ import type { DeploymentModel, K8sObject, ManifestModel } from '../model/types.j
 import { lint } from '../rules/engine.js';
 import type { ResolvedPolicy } from '../rules/policy.js';
 import type { Finding, LintResult, Rule } from '../rules/types.js';
+import type { FindingSummary } from './protocol.js';
 
 export type Mode = 'enforce' | 'warn' | 'audit';
 
@@ -218,6 +219,21 @@ export function review(req: AdmissionRequest, deps: ReviewDeps): ReviewOutcome {
     };
   }
   return { review: envelope({ uid: req.uid, allowed: true, ...extra(warnings) }), result, decision: 'allowed', ref: obj.ref };
+}
+
+/** A review as the server uses it: the answer, and the findings reduced to what it logs and counts. */
+export interface ReviewReply {
+  review: AdmissionReviewOut;
+  decision: 'allowed' | 'denied' | 'skipped';
+  ref?: string;
+  findings: FindingSummary[];
+}
+
+/** review() plus the findings' summaries: what a rule worker sends back, and what an in-thread review returns. */
+export function reviewReply(req: AdmissionRequest, deps: ReviewDeps): ReviewReply {
+  const out = review(req, deps);
+  const findings = (out.result?.findings ?? []).map((f) => ({ ruleId: f.ruleId, severity: f.severity, fingerprint: f.fingerprint, suppressed: Boolean(f.suppressed), message: f.message }));
+  return { review: out.review, decision: out.decision, ref: out.ref, findings };
 }
 
 /** A rule threw while reviewing: the server answers per --on-error. */

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { ResolvedPolicy } from '../rules/policy.js';
 import { CertError, checkPair, generateCa } from './certs.js';
 import { DECISION_CACHE_DEFAULTS } from './decision-cache.js';
+import { effectiveCpus } from './cpus.js';
 import { createMetrics } from './metrics.js';
 import type { WebhookMetrics } from './metrics.js';
 import { ReviewFailure, WorkerPool, defaultWorkerCount } from './pool.js';
@@ -80,6 +81,8 @@ export interface ServeOptions {
   policyReports?: import('./policyreports.js').PolicyReportsOptions;
   /** Internal: extra rule modules for the workers (tests use it for rules that throw or loop). */
   extraRuleModules?: string[];
+  /** Internal: the CPUs to size the default pool for (default: effectiveCpus(), the cgroup limit counted). */
+  cpus?: number;
   /** Internal: the worker script (tests may point at dist/worker.js). */
   workerScript?: WorkerScript;
 }
@@ -231,8 +234,15 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
   }
 
   let policy = opts.policy;
+  // 0 workers: reviews on this thread (pool.ts). By default only the built-in rules run there: a policy's custom
+  // rules (user-written schemas and patterns) and extra rule modules get a worker, which the deadline can cut.
+  const cpus = opts.cpus ?? effectiveCpus();
+  const workersFor = (p: ResolvedPolicy): number => {
+    const n = opts.workers ?? Math.max(p.customRules.length > 0 ? 1 : 0, defaultWorkerCount(cpus));
+    return opts.extraRuleModules?.length ? Math.max(1, n) : Math.max(0, n);
+  };
   const makePool = (p: ResolvedPolicy): WorkerPool => new WorkerPool({
-    size: Math.max(1, opts.workers ?? defaultWorkerCount(os.availableParallelism?.() ?? 2)),
+    size: workersFor(p),
     init: { policy: p, mode: opts.mode, kubeVersion: opts.kubeVersion, extraRuleModules: opts.extraRuleModules, decisionCache: { entries: opts.decisionCache ?? DECISION_CACHE_DEFAULTS.entries, ttlMs: DECISION_CACHE_DEFAULTS.ttlMs } },
     script: opts.workerScript,
     onEvent: (e) => {

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { compileCustomRules } from '../rules/custom.js';
 import { BUILTIN_RULES } from '../rules/registry.js';
 import type { Rule } from '../rules/types.js';
-import { RuleFailure, parseAdmissionReview, review } from './review.js';
+import { RuleFailure, parseAdmissionReview, reviewReply } from './review.js';
 import type { WorkerInit, WorkerReply, WorkerTask } from './protocol.js';
 
 async function loadRules(init: WorkerInit): Promise<Rule[]> {
@@ -36,9 +36,7 @@ async function main(): Promise<void> {
     let reply: WorkerReply;
     try {
       const request = task.raw !== undefined ? parseAdmissionReview(JSON.parse(task.raw.charCodeAt(0) === 0xfeff ? task.raw.slice(1) : task.raw)) : task.request!;
-      const out = review(request, { policy: init.policy, rules, mode: init.mode, now: new Date(task.now), kubeVersion: init.kubeVersion });
-      const findings = (out.result?.findings ?? []).map((f) => ({ ruleId: f.ruleId, severity: f.severity, fingerprint: f.fingerprint, suppressed: Boolean(f.suppressed), message: f.message }));
-      reply = { type: 'result', id: task.id, review: out.review, decision: out.decision, ref: out.ref, findings };
+      reply = { type: 'result', id: task.id, ...reviewReply(request, { policy: init.policy, rules, mode: init.mode, now: new Date(task.now), kubeVersion: init.kubeVersion }) };
     } catch (e) {
       reply = { type: 'failure', id: task.id, kind: e instanceof RuleFailure ? 'rule' : 'internal', message: e instanceof Error ? e.message : String(e) };
     }

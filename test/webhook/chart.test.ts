@@ -104,6 +104,15 @@ describe('the Deployment', () => {
     }
   });
 
+  it('leaves the worker count to the CPU limit unless webhook.workers is set (0 included)', async () => {
+    const env = async (args: string[]) => Object.fromEntries(((find(await helmTemplate(args), 'Deployment') as Obj).spec.template.spec.containers[0].env as Obj[]).map((e) => [e.name, e.value]));
+    expect((await env([])).IMPLY_LINT_WORKERS).toBeUndefined();
+    expect((await env(['--set', 'webhook.workers=0'])).IMPLY_LINT_WORKERS).toBe('0');
+    expect((await env(['--set', 'webhook.workers=2'])).IMPLY_LINT_WORKERS).toBe('2');
+    expect((await env(['--set-string', 'webhook.workers=3'])).IMPLY_LINT_WORKERS).toBe('3');
+    expect(await helmTemplateError(['--set', 'webhook.workers=65'])).toMatch(/workers/);
+  });
+
   it('mounts the TLS Secret except in self-managed mode, which gets its pod name for the Lease', async () => {
     const self = find(await helmTemplate(), 'Deployment') as Obj;
     expect(self.spec.template.spec.volumes.map((v: Obj) => v.name)).not.toContain('tls');

@@ -112,3 +112,64 @@ describe('WorkerPool start', () => {
     await p.close();
   });
 });
+
+describe('WorkerPool without workers (size 0: rules on the calling thread)', () => {
+  const t = Date.parse('2026-01-01T00:00:00Z');
+  const requests = (): AdmissionRequest[] => [
+    minio('i-1'),
+    minioRequest('i-2', { image: 'minio/minio:RELEASE.2024-01-01T00-00-00Z' }),
+    minioRequest('i-3', { extra: { operation: 'DELETE' } }),
+    minioRequest('i-4', { extra: { dryRun: true } }),
+  ];
+
+  it('answers exactly as a rule worker does, without starting a thread', async () => {
+    const inline = new WorkerPool({ size: 0, init: { policy, mode: 'enforce', decisionCache: { entries: 0, ttlMs: 1 } } });
+    const worker = new WorkerPool({ size: 1, init: { policy, mode: 'enforce', decisionCache: { entries: 0, ttlMs: 1 } } });
+    await Promise.all([inline.start(), worker.start()]);
+    try {
+      expect(inline.inline).toBe(true);
+      expect([inline.ready, inline.readyCount]).toEqual([true, 0]);
+      for (const req of requests()) {
+        const [a, b] = await Promise.all([inline.run(req, t, 10_000), worker.run(req, t, 10_000)]);
+        expect(a).toEqual(b);
+        expect(a.review.response.uid).toBe(req.uid);
+      }
+      expect(inline.busy).toBe(0);
+    } finally {
+      await Promise.all([inline.close(), worker.close()]);
+    }
+  });
+
+  it('keeps the decision cache: a repeat with another uid is a hit with its own uid', async () => {
+    const p = new WorkerPool({ size: 0, init: { policy, mode: 'enforce' } });
+    await p.start();
+    try {
+      const a = await p.run(minio('c-1'), t, 10_000);
+      const b = await p.run(minio('c-2'), t, 10_000);
+      expect([a.cached, b.cached]).toEqual([undefined, true]);
+      expect(b.review.response.uid).toBe('c-2');
+      expect({ ...b.review.response, uid: '' }).toEqual({ ...a.review.response, uid: '' });
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('refuses extra rule modules (only a worker can be cut off at the deadline) and work once closed', async () => {
+    expect(() => new WorkerPool({ size: 0, init: { policy, mode: 'enforce', extraRuleModules: [FAULTS] } })).toThrow(/need rule workers/);
+    const p = new WorkerPool({ size: 0, init: { policy, mode: 'warn' } });
+    const early = await p.run(minio('e-0'), t, 1000).catch((e: unknown) => e);
+    expect((early as ReviewFailure).kind).toBe('internal');
+    await p.start();
+    await p.close();
+    expect(p.ready).toBe(false);
+    const err = await p.run(minio('e-1'), t, 1000).catch((e: unknown) => e);
+    expect((err as ReviewFailure).kind).toBe('closed');
+  });
+
+  it('reports a policy whose custom rules do not compile', async () => {
+    const bad = { ...policy, customRules: [{ id: 'bad-custom', title: 't', severity: 'error' as const, target: 'manifest' as const, schema: { type: 'nonsense-type' }, message: 'm', source: { file: 'p.yaml', line: 3, column: 1 } }] };
+    const p = new WorkerPool({ size: 0, init: { policy: bad, mode: 'enforce' } });
+    await expect(p.start()).rejects.toThrow(/bad-custom: invalid schema/);
+    await p.close();
+  });
+});

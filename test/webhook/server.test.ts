@@ -86,10 +86,11 @@ beforeAll(async () => {
   pki = await generatePki({ service: SVC, namespace: NS, now: new Date() });
 });
 
-describe('enforce mode server', () => {
+// Rule workers (the default on more than one CPU) and none (one CPU, the chart's limit: rules on the event loop).
+describe.each([{ workers: 2 }, { workers: 0 }])('enforce mode server, $workers rule workers', ({ workers }) => {
   let r: Running;
   beforeAll(async () => {
-    r = await start({ pki });
+    r = await start({ pki, workers });
   });
   afterAll(async () => {
     await r.s.shutdown('test');
@@ -282,6 +283,27 @@ describe('enforce mode server', () => {
     expect(denied).toMatchObject({ level: 30, service: 'imply-lint-webhook', object: 'Deployment/imply-minio', mode: 'enforce' });
     expect(denied!.findings[0]).toMatchObject({ rule: 'no-quickstart-minio', severity: 'error' });
     expect(r.logs.some((l) => l.event === 'bad-review')).toBe(true);
+  });
+});
+
+describe('default rule workers', () => {
+  const workersReady = async (r: Running) => Number(/^imply_lint_webhook_workers_ready (\d+)$/m.exec((await call({ port: r.s.port, ca: r.ca, servername: HOST, path: '/metrics' })).text)?.[1]);
+  const custom = { ...policy, customRules: [{ id: 'acme-owner', title: 'Owner label', severity: 'warning' as const, target: 'manifest' as const, schema: { properties: { metadata: { required: ['labels'] } } }, message: 'needs labels', source: { file: 'p.yaml', line: 1, column: 1 } }] };
+
+  it.each([
+    ['one CPU, built-in rules: on the event loop', 1, policy, 0],
+    ['one CPU, custom rules: one worker the deadline can cut', 1, custom, 1],
+    ['two CPUs: one worker', 2, policy, 1],
+    ['eight CPUs: four workers at most', 8, policy, 4],
+  ] as const)('%s', async (_name, cpus, p, want) => {
+    const r = await start({ pki, cpus, policy: p, workers: undefined });
+    try {
+      expect(await workersReady(r)).toBe(want);
+      const res = await post(r, reviewBody(minio()));
+      expect(res.json.response.allowed).toBe(false);
+    } finally {
+      await r.s.shutdown('test');
+    }
   });
 });
 
