@@ -13,6 +13,7 @@ import { compileCustomRules } from '../rules/custom.js';
 import { BUILTIN_RULES } from '../rules/registry.js';
 import type { Rule } from '../rules/types.js';
 import { DECISION_CACHE_DEFAULTS, DecisionCache, decisionKey } from './decision-cache.js';
+import type { CachedOutcome } from './decision-cache.js';
 import type { FindingSummary, WorkerInit, WorkerReply, WorkerTask } from './protocol.js';
 import { RuleFailure, reviewReply } from './review.js';
 import type { AdmissionRequest, AdmissionReviewOut } from './review.js';
@@ -264,10 +265,10 @@ export class WorkerPool {
    * Reviews one request within `deadlineMs`; rejects with ReviewFailure. `raw`, the body `request` was parsed
    * from, is what crosses to the worker when given (a string copy instead of a structured clone of the object).
    */
-  run(request: AdmissionRequest, now: number, deadlineMs: number, raw?: string): Promise<ReviewResult> {
+  run(request: AdmissionRequest, now: number, deadlineMs: number, raw?: string, knownKey?: string): Promise<ReviewResult> {
     if (this.closed) return Promise.reject(new ReviewFailure('closed', 'server is shutting down'));
-    const key = this.cache ? decisionKey(request, raw) : undefined;
-    const hit = key !== undefined ? this.cache!.get(key, request.uid, now) : undefined;
+    const key = knownKey ?? (this.cache ? decisionKey(request, raw) : undefined);
+    const hit = key !== undefined && knownKey === undefined ? this.cache!.get(key, request.uid, now) : undefined;
     if (hit) return Promise.resolve({ ...hit, cached: true });
     if (this.inline) return this.runInline(request, now, key);
     if (this.queue.length >= this.maxQueue) return Promise.reject(new ReviewFailure('overload', `more than ${this.maxQueue} requests waiting`));
@@ -278,6 +279,17 @@ export class WorkerPool {
       this.queue.push(task);
       this.dispatch();
     });
+  }
+
+  /**
+   * The server's first step for a request: its decision-cache key (undefined with the cache off) and, for a repeat,
+   * the cached outcome with the answer's JSON text for this uid. Reads only the body's text and the uid, so a hit
+   * costs no walk of the object; a miss goes on to run() with the key.
+   */
+  lookup(request: AdmissionRequest, now: number, raw?: string): { key?: string; hit?: { outcome: CachedOutcome; body: string } } {
+    if (!this.cache || this.closed) return {};
+    const key = decisionKey(request, raw);
+    return { key, hit: this.cache.getText(key, request.uid, now) };
   }
 
   /** Size 0: the review on this thread, synchronously (a rule's throw is a ReviewFailure, as from a worker). */

@@ -284,12 +284,47 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  // One `review` line per AdmissionReview answered (200), whatever the path: the log can be counted.
+  // One `review` line per AdmissionReview answered (200), whatever the path: the log can be counted. The line is
+  // built only when its level is on (`--log-reviews findings` at info: most lines are debug and skipped).
   const logReviews = opts.logReviews ?? 'all';
-  const logReview = (entry: { uid: string; decision: string } & Record<string, unknown>, notable: boolean, started: bigint, msg: string): void => {
-    const line = { event: 'review', ...entry, ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100 };
-    if (notable || logReviews === 'all') log.info(line, msg);
-    else log.debug(line, msg);
+  const logReview = (notable: boolean, started: bigint, msg: string, entry: () => { uid: string; decision: string } & Record<string, unknown>): void => {
+    const level = notable || logReviews === 'all' ? 'info' : 'debug';
+    if (!log.isLevelEnabled(level)) return;
+    log[level]({ event: 'review', ...entry(), ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100 }, msg);
+  };
+
+  // Metric series of the review path, bound once (prom-client hashes a label object at every inc otherwise).
+  const series = <T>(make: (k: string) => T): ((k: string) => T) => {
+    const m = new Map<string, T>();
+    return (k) => {
+      let v = m.get(k);
+      if (v === undefined) m.set(k, (v = make(k)));
+      return v;
+    };
+  };
+  const requests200 = metrics.requests.labels({ code: '200' });
+  const cacheHit = metrics.decisionCache.labels({ result: 'hit' });
+  const cacheMiss = metrics.decisionCache.labels({ result: 'miss' });
+  const decisionSeries = series((k) => metrics.decisions.labels({ decision: k.slice(0, k.indexOf('|')), mode: opts.mode, dry_run: k.slice(k.indexOf('|') + 1) }));
+  const latencySeries = series((decision) => metrics.latency.labels({ decision }));
+  const findingSeries = series((k) => metrics.ruleFindings.labels({ rule: k.slice(0, k.indexOf('|')), severity: k.slice(k.indexOf('|') + 1), mode: opts.mode }));
+
+  /** Counts, logs and (audit mode) reports a review the rules answered, from a worker, this thread or the cache. */
+  const reviewed = (req: AdmissionRequest, r: { decision: string; ref?: string; findings: ReviewResult['findings'] }, cached: boolean, started: bigint): void => {
+    if (opts.decisionCache !== 0) (cached ? cacheHit : cacheMiss).inc();
+    const live = r.findings.filter((f) => !f.suppressed);
+    for (const f of live) findingSeries(`${f.ruleId}|${f.severity}`).inc();
+    logReview(r.decision === 'denied' || opts.mode === 'audit' || live.length > 0, started, `${r.decision} ${r.ref ?? ''}`, () => ({
+      uid: req.uid,
+      operation: req.operation,
+      object: r.ref,
+      namespace: req.namespace,
+      dryRun: req.dryRun,
+      mode: opts.mode,
+      decision: r.decision,
+      findings: live.map((f) => ({ rule: f.ruleId, severity: f.severity, fingerprint: f.fingerprint, ...(opts.mode === 'audit' ? { message: f.message } : {}) })),
+    }));
+    if (reports && r.decision !== 'skipped' && !req.dryRun) reports.enqueueReview(req, r.findings, policy.name);
   };
 
   app.post('/validate', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -308,52 +343,59 @@ export async function startServer(opts: ServeOptions): Promise<WebhookServer> {
         return reply.code(400).send(errorBody(400, `not an AdmissionReview v1 request: ${e.message}`));
       }
       const dryRun = req.dryRun ? 'true' : 'false';
+      const now = Date.now();
+      const current = pool;
+      const raw = rawBodies.get(request.body as object);
+      // A repeat first: its outcome and answer text are cached (decision-cache.ts), nothing walks the object again.
+      const { key, hit } = current.lookup(req, now, raw);
+      if (hit) {
+        decision = hit.outcome.decision;
+        reviewed(req, hit.outcome, true, started);
+        decisionSeries(`${decision}|${dryRun}`).inc();
+        requests200.inc();
+        return reply.code(200).type('application/json').send(hit.body);
+      }
       let out: AdmissionReviewOut;
       const quick = quickAnswer(req, policy);
       const tooDeep = !quick && (nestingExceeds(req.object, MAX_OBJECT_DEPTH) || nestingExceeds(req.oldObject, MAX_OBJECT_DEPTH));
       if (quick) {
         out = quick;
         decision = 'skipped';
-        logReview({ uid: req.uid, operation: req.operation, object: `${req.kind?.kind ?? '?'}/${req.name ?? ''}`, namespace: req.namespace, dryRun: req.dryRun, mode: opts.mode, decision }, false, started, 'skipped');
+        logReview(false, started, 'skipped', () => ({ uid: req.uid, operation: req.operation, object: `${req.kind?.kind ?? '?'}/${req.name ?? ''}`, namespace: req.namespace, dryRun: req.dryRun, mode: opts.mode, decision }));
       } else if (tooDeep) {
         // Well-formed but absurd: no Kubernetes object nests this deep, and a structured clone into a worker
         // would run out of stack. Answered per --on-error, with the reason, without touching the workers.
         metrics.errors.inc({ kind: 'input', answer: opts.onError });
         log.warn({ event: 'review-refused', uid: req.uid, reason: 'too deep' }, 'object nested too deep; answering per --on-error');
         out = failureResponse(req.uid, opts.onError, `object nested deeper than ${MAX_OBJECT_DEPTH} levels`);
-        logReview({ uid: req.uid, operation: req.operation, namespace: req.namespace, dryRun: req.dryRun, mode: opts.mode, decision, answer: opts.onError }, true, started, 'error');
+        logReview(true, started, 'error', () => ({ uid: req.uid, operation: req.operation, namespace: req.namespace, dryRun: req.dryRun, mode: opts.mode, decision, answer: opts.onError }));
       } else {
         // The API server says how long it waits (`?timeout=`); answer before that, whatever the rules do.
         const apiTimeout = goDurationMs((request.query as Record<string, unknown> | undefined)?.timeout);
         const deadline = Math.max(50, Math.min(opts.ruleTimeoutMs, apiTimeout !== undefined ? apiTimeout * 0.8 : Infinity));
         let r: ReviewResult | undefined;
         try {
-          r = await pool.run(req, Date.now(), deadline, rawBodies.get(request.body as object));
+          r = await current.run(req, now, deadline, raw, key);
         } catch (e) {
           const f = e instanceof ReviewFailure ? e : new ReviewFailure('internal', (e as Error).message);
           metrics.errors.inc({ kind: f.kind, answer: opts.onError });
           log.error({ event: 'review-failed', uid: req.uid, kind: f.kind, err: f.message, answer: opts.onError, operation: req.operation, object: `${req.kind?.kind ?? '?'}/${req.name ?? ''}`, namespace: req.namespace }, 'review failed; answering per --on-error');
           out = failureResponse(req.uid, opts.onError, f.kind === 'timeout' ? 'rules timed out' : f.kind === 'rule' ? `a rule failed: ${f.message}` : f.message);
           decision = 'error';
-          logReview({ uid: req.uid, operation: req.operation, object: `${req.kind?.kind ?? '?'}/${req.name ?? ''}`, namespace: req.namespace, dryRun: req.dryRun, mode: opts.mode, decision, answer: opts.onError }, true, started, 'error');
+          logReview(true, started, 'error', () => ({ uid: req.uid, operation: req.operation, object: `${req.kind?.kind ?? '?'}/${req.name ?? ''}`, namespace: req.namespace, dryRun: req.dryRun, mode: opts.mode, decision, answer: opts.onError }));
         }
         if (r) {
           out = r.review;
           decision = r.decision;
-          if (opts.decisionCache !== 0) metrics.decisionCache.inc({ result: r.cached ? 'hit' : 'miss' });
-          const live = r.findings.filter((f) => !f.suppressed);
-          for (const f of live) metrics.ruleFindings.inc({ rule: f.ruleId, severity: f.severity, mode: opts.mode });
-          const entry = { uid: req.uid, operation: req.operation, object: r.ref, namespace: req.namespace, dryRun: req.dryRun, mode: opts.mode, decision: r.decision, findings: live.map((f) => ({ rule: f.ruleId, severity: f.severity, fingerprint: f.fingerprint, ...(opts.mode === 'audit' ? { message: f.message } : {}) })) };
-          logReview(entry, r.decision === 'denied' || opts.mode === 'audit' || live.length > 0, started, `${r.decision} ${r.ref ?? ''}`);
-          if (reports && r.decision !== 'skipped' && !req.dryRun) reports.enqueueReview(req, r.findings, policy.name);
+          reviewed(req, r, Boolean(r.cached), started);
         }
       }
-      metrics.decisions.inc({ decision, mode: opts.mode, dry_run: dryRun });
-      metrics.requests.inc({ code: '200' });
+      decisionSeries(`${decision}|${dryRun}`).inc();
+      requests200.inc();
       return reply.code(200).type('application/json').send(out!);
     } finally {
       metrics.inflight.dec();
-      metrics.latency.observe({ decision }, Number(process.hrtime.bigint() - started) / 1e9);
+      latencySeries(decision).observe(Number(process.hrtime.bigint() - started) / 1e9);
     }
   });
 

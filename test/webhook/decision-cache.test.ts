@@ -4,10 +4,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_RULES } from '../../src/rules/registry.js';
 import { resolvePolicy } from '../../src/rules/policy.js';
-import { DecisionCache, decisionKey } from '../../src/webhook/decision-cache.js';
+import fc from 'fast-check';
+import { DecisionCache, answerText, decisionKey } from '../../src/webhook/decision-cache.js';
 import type { CachedOutcome } from '../../src/webhook/decision-cache.js';
 import { WorkerPool } from '../../src/webhook/pool.js';
-import type { AdmissionRequest } from '../../src/webhook/review.js';
+import type { AdmissionRequest, AdmissionReviewOut } from '../../src/webhook/review.js';
 import { minioRequest } from './helpers/requests.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -89,6 +90,46 @@ describe('DecisionCache', () => {
   });
 });
 
+describe('answer text of a hit', () => {
+  const env = (response: AdmissionReviewOut['response']): AdmissionReviewOut => ({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response });
+  const reviews: AdmissionReviewOut[] = [
+    env({ uid: 'x', allowed: true }),
+    env({ uid: 'x', allowed: true, warnings: ['[imply-lint] a "quoted" warning', 'ünïcödé \u2028 line'] }),
+    env({ uid: 'x', allowed: false, status: { code: 403, reason: 'Forbidden', message: 'Deployment/imply-minio:\n- no-quickstart-minio' }, warnings: ['w'], auditAnnotations: { findings: 'a/error/0123' } }),
+  ];
+
+  it('is byte for byte JSON.stringify of the review with the new uid, for any uid', () => {
+    for (const r of reviews) {
+      const t = answerText(r)!;
+      expect(t).toBeDefined();
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary' }), (uid) => {
+          expect(`${t.head}${JSON.stringify(uid)}${t.tail}`).toBe(JSON.stringify({ ...r, response: { ...r.response, uid } }));
+        }),
+        { numRuns: 300 },
+      );
+    }
+  });
+
+  it('is not made when the response does not start with its uid (getText then serialises the copy)', () => {
+    const odd = { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { allowed: true, uid: 'x' } } as AdmissionReviewOut;
+    expect(answerText(odd)).toBeUndefined();
+    const c = new DecisionCache(10, 30_000);
+    c.set('k', { review: odd, decision: 'allowed', findings: [] }, 0);
+    expect(c.getText('k', 'y"z', 0)?.body).toBe(JSON.stringify({ ...odd, response: { ...odd.response, uid: 'y"z' } }));
+  });
+
+  it('getText counts like get, and leaves the stored outcome as it was', () => {
+    const c = new DecisionCache(10, 30_000);
+    c.set('k', { review: reviews[2], decision: 'denied', findings: [] }, 0);
+    const hit = c.getText('k', 'new-uid', 10)!;
+    expect(JSON.parse(hit.body)).toEqual({ ...reviews[2], response: { ...reviews[2].response, uid: 'new-uid' } });
+    expect(hit.outcome.review.response.uid).toBe('x');
+    expect(c.getText('nope', 'u', 10)).toBeUndefined();
+    expect([c.hits, c.misses]).toEqual([1, 1]);
+  });
+});
+
 describe('WorkerPool with the decision cache', () => {
   let pool: WorkerPool;
   beforeAll(async () => {
@@ -116,6 +157,17 @@ describe('WorkerPool with the decision cache', () => {
     const later = await pool.run(minio('u-4'), now + 31_000, 10_000);
     expect(later.cached).toBeUndefined();
     expect(later.decision).toBe('denied');
+  });
+
+  it('lookup gives the key run() takes, and for a repeat the answer text with the new uid', async () => {
+    const now = Date.parse('2026-01-02T00:00:00Z');
+    const miss = pool.lookup(minio('l-1', { namespace: 'lookup' }), now);
+    expect(miss.hit).toBeUndefined();
+    const first = await pool.run(minio('l-1', { namespace: 'lookup' }), now, 10_000, undefined, miss.key);
+    const again = pool.lookup(minio('l-2', { namespace: 'lookup' }), now + 1);
+    expect(again.key).toBe(miss.key);
+    expect(JSON.parse(again.hit!.body)).toEqual({ ...first.review, response: { ...first.review.response, uid: 'l-2' } });
+    expect(again.hit!.outcome.findings).toEqual(first.findings);
   });
 
   it('is off with extra rule modules, and with 0 entries', () => {
