@@ -28,14 +28,19 @@ const HELP = `usage: node bench/webhook.mjs [options]
   --connections N  keep-alive connections; default 16
   --rate N         fixed request rate of the latency and soak phases (requests/s); default 1000
   --soak S         soak seconds (RSS sampled every 5 s); default 60, 300 for docs/performance.md; 0 skips
-  --workers N      imply-lint serve --workers (0: its default)
+  --workers N      imply-lint serve --workers (default: serve's own default, CPUs - 1 here)
+  --pin B          servers on CPU 0, this process (the load generators) on CPU 1 (taskset), so the client
+                   never competes with the server for a CPU, as a client on another machine would not; the
+                   server then has one CPU, as the chart's limits.cpu 1 gives it; default false
+  --inline B       also serve with --workers 0 (rules on the event loop: the default on one CPU, as the chart's
+                   limits.cpu 1 deploys it), hits and misses; default true
   --serve-args S   more arguments for every imply-lint serve, space-separated (e.g. "--decision-cache 0")
   --serve-node-options S  NODE_OPTIONS for every imply-lint serve (e.g. "--max-semi-space-size=2")
   --soak-bodies M  unique (default: every object unique, the decision cache always misses and fills) or same
   --cli FILE       the imply-lint build to serve; default dist/cli.js
   --compare L=FILE more builds served beside it in phases 1 and 2 (A/B): LABEL=dist/cli.js[,...]
   --json FILE      also write the raw results to FILE`;
-const opt = flags({ duration: 10, rounds: 2, connections: 16, rate: 1000, soak: 60, workers: 0, 'serve-args': '', 'serve-node-options': '', 'soak-bodies': 'unique', cli: CLI, compare: '', json: '' }, HELP);
+const opt = flags({ duration: 10, rounds: 2, connections: 16, rate: 1000, soak: 60, workers: -1, inline: true, pin: false, 'serve-args': '', 'serve-node-options': '', 'soak-bodies': 'unique', cli: CLI, compare: '', json: '' }, HELP);
 if (!(opt.duration > 0 && opt.duration <= 3600)) throw new Error('--duration: 1..3600');
 if (!(opt.soak >= 0 && opt.soak <= 24 * 3600)) throw new Error('--soak: 0..86400');
 if (!(opt.rounds >= 1 && opt.rounds <= 100)) throw new Error('--rounds: 1..100');
@@ -103,14 +108,14 @@ async function waitReady(port, child, label) {
   throw new Error(`${label} not ready within 30 s`);
 }
 
-async function startServer(kind, certs, cli = opt.cli, id = kind) {
+async function startServer(kind, certs, cli = opt.cli, id = kind, workers = opt.workers) {
   const port = await freePort();
   const args =
     kind === 'serve'
-      ? [cli, 'serve', '--host', HOST, '--port', String(port), '--cert', certs.cert, '--key', certs.key, '--no-config', '--log-level', 'warn', ...(opt.workers > 0 ? ['--workers', String(opt.workers)] : []), ...opt['serve-args'].split(' ').filter(Boolean)]
+      ? [cli, 'serve', '--host', HOST, '--port', String(port), '--cert', certs.cert, '--key', certs.key, '--no-config', '--log-level', 'warn', ...(workers >= 0 ? ['--workers', String(workers)] : []), ...opt['serve-args'].split(' ').filter(Boolean)]
       : [path.join(ROOT, 'bench/bare-server.mjs'), '--port', String(port), '--cert', certs.cert, '--key', certs.key];
   const env = kind === 'serve' && opt['serve-node-options'] ? { ...process.env, NODE_OPTIONS: opt['serve-node-options'] } : process.env;
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = opt.pin ? spawn('taskset', ['-c', '0', process.execPath, ...args], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
   let stderr = '';
   child.stderr.on('data', (d) => {
@@ -259,6 +264,11 @@ const summary = (r) => ({
 });
 
 // --- run --------------------------------------------------------------------------------------------
+if (opt.pin) {
+  if (os.availableParallelism() < 2) throw new Error('--pin needs 2 CPUs');
+  const r = spawnSync('taskset', ['-cp', '1', String(process.pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`--pin: taskset failed (${r.error?.message ?? r.stderr}); install util-linux or drop --pin`);
+}
 const m0 = machine();
 printMachine(m0);
 
@@ -278,6 +288,7 @@ for (const spec of opt.compare.split(',').filter(Boolean)) {
   if (!fs.existsSync(file)) throw new Error(`--compare: ${file} not found`);
   others.push(await startServer('serve', certs, file, `serve [${label}]`));
 }
+if (opt.inline) others.unshift(await startServer('serve', certs, opt.cli, 'inline', 0));
 const servers = [bare, serve, ...others];
 // What is measured: bare with the repeating bodies (its cost does not depend on them), and every serve twice:
 // object bodies that repeat (uid unique: decision-cache hits) and bodies whose object is unique (misses).
@@ -331,15 +342,15 @@ const tp = Object.fromEntries(targets.map((t) => [t.id, []]));
 for (let r = 0; r < opt.rounds; r++) {
   const order = [...targets.slice(r % targets.length), ...targets.slice(0, r % targets.length)];
   for (const t of order) {
+    const c0 = cpuMs(t.pid);
     const res = summary(await cannon(t.port, { duration: opt.duration, mode: t.mode }));
+    res.serverCpuMsPerRequest = Math.round(((cpuMs(t.pid) - c0) / res.total) * 1000) / 1000;
     tp[t.id][r] = res;
-    console.log(`  round ${r + 1} ${t.id.padEnd(16)}: ${fmt(res.rps, 0)} req/s, p99 ${res.p99} ms, errors ${res.errors}, non-2xx ${res.non2xx}`);
+    console.log(`  round ${r + 1} ${t.id.padEnd(16)}: ${fmt(res.rps, 0)} req/s, p99 ${res.p99} ms, errors ${res.errors}, non-2xx ${res.non2xx}, server CPU ${res.serverCpuMsPerRequest} ms/request`);
   }
 }
 /** Median over rounds of (this server / bare in the same round). */
 const tpRatio = (id) => median(tp[id].map((x, i) => x.rps / tp.bare[i].rps));
-const tpServe = median(tp['serve hit'].map((x) => x.rps));
-const tpServeMiss = median(tp['serve miss'].map((x) => x.rps));
 const tpBare = median(tp.bare.map((x) => x.rps));
 results.throughput = { ...tp, ratio: tpRatio('serve hit'), ratioMiss: tpRatio('serve miss'), ratios: Object.fromEntries(targets.map((t) => [t.id, tpRatio(t.id)])) };
 
@@ -388,11 +399,12 @@ await bare.stop();
 console.log('');
 console.log(
   table(
-    ['server', 'throughput req/s (median)', 'vs bare (median of rounds)', 'p50 ms @rate', 'p99 ms @rate', 'max ms @rate', 'server CPU ms/req @rate', 'errors + non-2xx'],
+    ['server', 'throughput req/s (median)', 'vs bare (median of rounds)', 'server CPU ms/req saturated', 'p50 ms @rate', 'p99 ms @rate', 'max ms @rate', 'server CPU ms/req @rate', 'errors + non-2xx'],
     targets.map((sv) => [
-      sv.id === 'bare' ? 'bare fastify (fixed answer)' : `imply-lint ${sv.id.replace(' hit', ', object repeats (cache hit)').replace(' miss', ', object unique (cache miss)')}`,
+      sv.id === 'bare' ? 'bare fastify (fixed answer)' : `imply-lint ${sv.id.replace(/^inline/, 'serve --workers 0').replace(' hit', ', object repeats (cache hit)').replace(' miss', ', object unique (cache miss)')}`,
       fmt(median(tp[sv.id].map((x) => x.rps)), 0),
       `${fmt(100 * tpRatio(sv.id), 0)}%`,
+      median(tp[sv.id].map((x) => x.serverCpuMsPerRequest)),
       lat[sv.id].p50,
       lat[sv.id].p99,
       lat[sv.id].max,
@@ -403,12 +415,18 @@ console.log(
 );
 console.log('');
 const MB = 120 / 1.048576; // 120 MB in MiB
-for (const [id, what, med] of [['serve hit', 'object repeats, cache hit', tpServe], ['serve miss', 'object unique, cache miss', tpServeMiss]]) {
-  console.log(`target: serve throughput >= 60% of bare (${what}): ${fmt(100 * tpRatio(id), 0)}% (medians ${fmt(med, 0)} / ${fmt(tpBare, 0)} req/s) ${verdict(tpRatio(id) >= 0.6)}`);
+const variantsShown = [['serve', 'serve'], ...(opt.inline ? [['inline', 'serve --workers 0']] : [])];
+for (const [v, name] of variantsShown) {
+  for (const [id, what] of [[`${v} hit`, 'object repeats, cache hit'], [`${v} miss`, 'object unique, cache miss']]) {
+    const med = median(tp[id].map((x) => x.rps));
+    console.log(`target: ${name} throughput >= 60% of bare (${what}): ${fmt(100 * tpRatio(id), 0)}% (medians ${fmt(med, 0)} / ${fmt(tpBare, 0)} req/s) ${verdict(tpRatio(id) >= 0.6)}`);
+  }
 }
-for (const [id, what] of [['serve hit', 'cache hit'], ['serve miss', 'cache miss']]) {
-  const l = lat[id];
-  console.log(`target: serve p99 <= 5 ms at ${opt.rate} requests/s (${what}): ${l.p99} ms ${verdict(l.p99 <= 5 && l.rps >= opt.rate * 0.95)}${l.rps < opt.rate * 0.95 ? ` (only ${fmt(l.rps, 0)} req/s achieved)` : ''}`);
+for (const [v, name] of variantsShown) {
+  for (const [id, what] of [[`${v} hit`, 'cache hit'], [`${v} miss`, 'cache miss']]) {
+    const l = lat[id];
+    console.log(`target: ${name} p99 <= 5 ms at ${opt.rate} requests/s (${what}): ${l.p99} ms ${verdict(l.p99 <= 5 && l.rps >= opt.rate * 0.95)}${l.rps < opt.rate * 0.95 ? ` (only ${fmt(l.rps, 0)} req/s achieved)` : ''} (bare: ${lat.bare.p99} ms)`);
+  }
 }
 if (soak) {
   const noGrowth = soak.slopeMiBPerMin <= 1;

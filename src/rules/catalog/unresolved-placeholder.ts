@@ -21,6 +21,12 @@ const MARKER = /^(change[-_]?me|replace[-_]?me|fill[-_]?me([-_]?in)?|todo|tbd)$/
  * never count.
  */
 export function findPlaceholder(s: string): string | undefined {
+  // Most values hold none of `${`, `<`, `{{` or `%{`: then only a whole-value marker can match, and the
+  // replacements below (two new copies of every env value, JSON-rendered ones included) are skipped.
+  if (!s.includes('$') && !s.includes('<') && !s.includes('{')) {
+    const t = s.trim();
+    return t.length <= 16 && MARKER.test(t) ? t : undefined;
+  }
   const text = s.replace(/\{\{[\s\S]*?\}\}/g, ' ').replace(/%\{[^{}\n]*\}%/g, ' ');
   const dollar = /\$\{[^{}\s]{1,80}\}/.exec(text);
   if (dollar) return dollar[0];
