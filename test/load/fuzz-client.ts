@@ -37,6 +37,13 @@ export interface FuzzClientSummary {
   mismatchExamples: string[];
   errors: number;
   errorExamples: string[];
+  /**
+   * Bodies over --max-body whose connection the server closed while this client was still sending them: the
+   * server refuses such a body (413) without reading it all, and HTTP lets it close the connection then (RFC 9112
+   * section 9.6), so a client that is still writing sees EPIPE or ECONNRESET before it reads the 413. Counted
+   * here, not as errors, only for bodies the oracle expects 413 for.
+   */
+  closedWhileSendingOversize: number;
   allowed: number;
   denied: number;
   /** Bytes of request bodies sent, and how many went chunked (no Content-Length). */
@@ -46,7 +53,7 @@ export interface FuzzClientSummary {
 
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8')) as FuzzClientConfig;
 const agent = new https.Agent({ keepAlive: true, maxSockets: cfg.concurrency, ca: cfg.ca });
-const summary: FuzzClientSummary = { done: true, sent: 0, byCategory: {}, expected: {}, statuses: {}, mismatches: 0, mismatchExamples: [], errors: 0, errorExamples: [], allowed: 0, denied: 0, bodyBytes: 0, chunked: 0 };
+const summary: FuzzClientSummary = { done: true, sent: 0, byCategory: {}, expected: {}, statuses: {}, mismatches: 0, mismatchExamples: [], errors: 0, errorExamples: [], closedWhileSendingOversize: 0, allowed: 0, denied: 0, bodyBytes: 0, chunked: 0 };
 const uids = fs.openSync(cfg.uidsFile, 'w');
 
 /** Real rendered chart objects (Imply-like) the mutated and well-formed reviews are built from. */
@@ -128,6 +135,12 @@ async function worker(): Promise<void> {
         fs.writeSync(uids, `${JSON.stringify(uid)}\n`);
       }
     } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (f.expected.status === 413 && f.body.length > cfg.maxBody && (code === 'EPIPE' || code === 'ECONNRESET')) {
+        summary.closedWhileSendingOversize++;
+        summary.sent++;
+        continue;
+      }
       summary.errors++;
       if (summary.errorExamples.length < 20) summary.errorExamples.push(`#${f.n} ${f.category} (${f.body.length} B${f.chunked ? ' chunked' : ''}): ${(e as Error).message}`);
     }

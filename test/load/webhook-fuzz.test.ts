@@ -100,9 +100,13 @@ describe(`${TOTAL} fuzzed AdmissionReview bodies over TLS`, () => {
     expect(c.sent).toBe(TOTAL);
     expect(c.errorExamples).toEqual([]);
     expect(c.errors).toBe(0);
+    // Over-limit bodies cut off mid-send (fuzz-client.ts): a race of the client's write with the server's 413, so
+    // rare; never more than the bodies that had to be refused.
+    expect(c.closedWhileSendingOversize).toBeLessThanOrEqual(Math.max(1, Math.ceil((c.expected['413'] ?? 0) / 100)));
     expect(c.mismatchExamples).toEqual([]);
     expect(c.mismatches).toBe(0);
-    expect(c.statuses).toEqual(c.expected);
+    // Every answer as expected; an over-limit body cut off mid-send had no answer to read (its 413 is the cut).
+    expect({ ...c.statuses, 413: (c.statuses['413'] ?? 0) + c.closedWhileSendingOversize }).toEqual(c.expected);
     expect(Object.keys(c.statuses).sort()).toEqual(['200', '400', '413', '415']);
     expect(c.statuses['500']).toBeUndefined();
     expect(c.allowed + c.denied).toBe(c.statuses['200']);
