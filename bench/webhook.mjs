@@ -33,7 +33,7 @@ const HELP = `usage: node bench/webhook.mjs [options]
                    never competes with the server for a CPU, as a client on another machine would not; the
                    server then has one CPU, as the chart's limits.cpu 1 gives it; default false
   --inline B       also serve with --workers 0 (rules on the event loop: the default on one CPU, as the chart's
-                   limits.cpu 1 deploys it), hits and misses; default true
+                   limits.cpu 1 deploys it), hits and misses; default true (--inline=false: not)
   --serve-args S   more arguments for every imply-lint serve, space-separated (e.g. "--decision-cache 0")
   --serve-node-options S  NODE_OPTIONS for every imply-lint serve (e.g. "--max-semi-space-size=2")
   --soak-bodies M  unique (default: every object unique, the decision cache always misses and fills) or same
