@@ -5,15 +5,12 @@
 // entry a property JSON.parse, the model's annotation copy and the rules all touch), and one whose two sides are
 // 3 MiB strings. The server's high-water RSS stays under the chart's memory limit.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatePki } from '../../src/webhook/certs.js';
-import type { Pki } from '../../src/webhook/certs.js';
 import { call } from '../webhook/helpers/https.js';
-import { ROOT, startServe } from '../webhook/helpers/serve-process.js';
-import type { ServeProcess } from '../webhook/helpers/serve-process.js';
+import { ROOT, servingPki, startServe, stopServe } from '../webhook/helpers/serve-process.js';
+import type { ServeProcess, ServingPki } from '../webhook/helpers/serve-process.js';
 
 const SVC = 'imply-lint-webhook';
 const NS = 'imply-lint';
@@ -33,42 +30,32 @@ function update(uid: string, annotations: (side: string) => Record<string, strin
 }
 
 describe('the chart heap flags with the rules on the event loop', () => {
-  let dir: string;
-  let pki: Pki;
+  let certs: ServingPki;
   let s: ServeProcess;
 
   beforeAll(async () => {
     expect(chartValues.webhook.nodeOptions).toMatch(/--max-old-space-size=\d+/);
     expect(LIMIT_MIB).toBeGreaterThan(0);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imply-lint-heap-'));
-    pki = await generatePki({ service: SVC, namespace: NS, now: new Date() });
-    fs.writeFileSync(path.join(dir, 'tls.crt'), pki.serving.certPem);
-    fs.writeFileSync(path.join(dir, 'tls.key'), pki.serving.keyPem);
-    s = await startServe(['--cert', path.join(dir, 'tls.crt'), '--key', path.join(dir, 'tls.key'), '--workers', '0', '--drain-delay', '0s'], { env: { NODE_OPTIONS: chartValues.webhook.nodeOptions } });
-    await s.waitReady(pki.ca.certPem, HOST);
+    certs = await servingPki('imply-lint-heap-', SVC, NS);
+    s = await startServe([...certs.certArgs, '--workers', '0', '--drain-delay', '0s'], { env: { NODE_OPTIONS: chartValues.webhook.nodeOptions } });
+    await s.waitReady(certs.pki.ca.certPem, HOST);
   });
 
-  afterAll(async () => {
-    if (s && s.proc.exitCode === null && s.proc.signalCode === null) {
-      s.kill('SIGTERM');
-      await s.exited;
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopServe(s, certs));
 
   it('answers the largest UPDATEs it accepts, and stays under the chart memory limit', async () => {
     const many = update('heap-many', (side) => Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`${side}${i}`, 'v'])));
     const blobs = update('heap-blob', (side) => ({ 'example.com/blob': side.repeat(3 * 1024 * 1024 - 40 * 1024) }));
     for (const [body, uid] of [[many, 'heap-many'], [blobs, 'heap-blob']] as const) {
       expect(Buffer.byteLength(body)).toBeLessThan(6 * 1024 * 1024);
-      const r = await call({ port: s.port, ca: pki.ca.certPem, servername: HOST, method: 'POST', path: '/validate?timeout=30s', body, timeoutMs: 60_000 });
+      const r = await call({ port: s.port, ca: certs.pki.ca.certPem, servername: HOST, method: 'POST', path: '/validate?timeout=30s', body, timeoutMs: 60_000 });
       expect(r.status).toBe(200);
       expect(r.json?.response).toMatchObject({ uid, allowed: true });
     }
     // Both were linted (objects of the release), not skipped.
     for (const uid of ['heap-many', 'heap-blob']) expect(s.logs.find((l) => l.event === 'review' && l.uid === uid)?.decision).toBe('allowed');
     // Still serving, nothing on stderr (V8 prints its fatal out-of-memory report there), under the memory limit.
-    const h = await call({ port: s.port, ca: pki.ca.certPem, servername: HOST, path: '/healthz' });
+    const h = await call({ port: s.port, ca: certs.pki.ca.certPem, servername: HOST, path: '/healthz' });
     expect(h.status).toBe(200);
     expect(s.proc.exitCode).toBeNull();
     expect(s.stderr()).toBe('');

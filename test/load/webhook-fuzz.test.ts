@@ -9,13 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatePki } from '../../src/webhook/certs.js';
 import type { Pki } from '../../src/webhook/certs.js';
 import { review, SEED_OBJECT } from '../fuzz/webhook-bodies.gen.js';
 import type { FuzzPlan } from '../fuzz/webhook-bodies.gen.js';
 import { call } from '../webhook/helpers/https.js';
-import { startServe, TSX } from '../webhook/helpers/serve-process.js';
-import type { ServeProcess } from '../webhook/helpers/serve-process.js';
+import { servingPki, startServe, stopServe, TSX } from '../webhook/helpers/serve-process.js';
+import type { ServeProcess, ServingPki } from '../webhook/helpers/serve-process.js';
 import type { FuzzClientConfig, FuzzClientSummary } from './fuzz-client.js';
 import { stdoutDrained } from './review-log.js';
 
@@ -69,26 +68,19 @@ function countOf(values: string[]): Map<string, number> {
 }
 
 describe(`${TOTAL} fuzzed AdmissionReview bodies over TLS`, () => {
+  let certs: ServingPki;
   let dir: string;
   let pki: Pki;
   let s: ServeProcess;
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imply-lint-fuzz-'));
-    pki = await generatePki({ service: SVC, namespace: NS, now: new Date() });
-    fs.writeFileSync(path.join(dir, 'tls.crt'), pki.serving.certPem);
-    fs.writeFileSync(path.join(dir, 'tls.key'), pki.serving.keyPem);
-    s = await startServe(['--cert', path.join(dir, 'tls.crt'), '--key', path.join(dir, 'tls.key'), '--max-body', '256KiB', '--drain-delay', '1s']);
+    certs = await servingPki('imply-lint-fuzz-', SVC, NS);
+    ({ dir, pki } = certs);
+    s = await startServe([...certs.certArgs, '--max-body', '256KiB', '--drain-delay', '1s']);
     await s.waitReady(pki.ca.certPem, HOST);
   });
 
-  afterAll(async () => {
-    if (s && s.proc.exitCode === null && s.proc.signalCode === null) {
-      s.kill('SIGTERM');
-      await s.exited;
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopServe(s, certs));
 
   it('every answer in its class (200 with the uid, 400, 413, 415), never 500, no connection error; the log matches; exit 0', async () => {
     const uidsFile = path.join(dir, 'uids.jsonl');

@@ -22,11 +22,16 @@ const MARKER = /^(change[-_]?me|replace[-_]?me|fill[-_]?me([-_]?in)?|todo|tbd)$/
  */
 export function findPlaceholder(s: string): string | undefined {
   // Most values hold none of `${`, `<`, `{{` or `%{`: then only a whole-value marker can match, and the
-  // replacements below (two new copies of every env value, JSON-rendered ones included) are skipped.
+  // replacements of findPlaceholderIn (two new copies of every env value, JSON-rendered ones included) are skipped.
   if (!s.includes('$') && !s.includes('<') && !s.includes('{')) {
     const t = s.trim();
     return t.length <= 16 && MARKER.test(t) ? t : undefined;
   }
+  return findPlaceholderIn(s);
+}
+
+/** findPlaceholder without the quick path: its definition (a test checks that both always agree). */
+export function findPlaceholderIn(s: string): string | undefined {
   const text = s.replace(/\{\{[\s\S]*?\}\}/g, ' ').replace(/%\{[^{}\n]*\}%/g, ' ');
   const dollar = /\$\{[^{}\s]{1,80}\}/.exec(text);
   if (dollar) return dollar[0];

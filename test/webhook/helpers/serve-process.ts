@@ -4,6 +4,10 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import fs from 'node:fs';
+import os from 'node:os';
+import { generatePki } from '../../../src/webhook/certs.js';
+import type { Pki } from '../../../src/webhook/certs.js';
 import { call } from './https.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -102,4 +106,29 @@ export function serveFails(args: string[], env: Record<string, string> = {}): Pr
       resolve({ code, stderr });
     });
   });
+}
+
+/** A fresh PKI for the webhook Service, its serving pair written to a temp dir, and the serve flags that use it. */
+export interface ServingPki {
+  dir: string;
+  pki: Pki;
+  /** `--cert <dir>/tls.crt --key <dir>/tls.key` */
+  certArgs: string[];
+}
+
+export async function servingPki(prefix: string, service: string, namespace: string): Promise<ServingPki> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const pki = await generatePki({ service, namespace, now: new Date() });
+  fs.writeFileSync(path.join(dir, 'tls.crt'), pki.serving.certPem);
+  fs.writeFileSync(path.join(dir, 'tls.key'), pki.serving.keyPem);
+  return { dir, pki, certArgs: ['--cert', path.join(dir, 'tls.crt'), '--key', path.join(dir, 'tls.key')] };
+}
+
+/** SIGTERM to a serve still running and its exit awaited; then the PKI's temp dir removed. */
+export async function stopServe(s: ServeProcess | undefined, certs: ServingPki | undefined): Promise<void> {
+  if (s && s.proc.exitCode === null && s.proc.signalCode === null) {
+    s.kill('SIGTERM');
+    await s.exited;
+  }
+  if (certs) fs.rmSync(certs.dir, { recursive: true, force: true });
 }
