@@ -30,13 +30,8 @@ export const DECISION_CACHE_DEFAULTS = { entries: 1000, ttlMs: 30_000 } as const
  * they can only make a repeat miss, never share a key between different inputs.
  */
 export function decisionKey(req: AdmissionRequest, raw?: string): string {
-  if (raw !== undefined) {
-    const quoted = JSON.stringify(req.uid);
-    const at = raw.indexOf(quoted);
-    if (at >= 0 && raw.indexOf(quoted, at + 1) < 0) {
-      return `r:${createHash('sha256').update(raw.slice(0, at)).update('""').update(raw.slice(at + quoted.length)).digest('base64')}`;
-    }
-  }
+  const fromText = raw !== undefined ? textDecisionKey(req, raw) : undefined;
+  if (fromText !== undefined) return fromText;
   const text = JSON.stringify([req.operation, req.namespace ?? null, req.dryRun === true, req.object ?? null, req.oldObject ?? null]);
   return `o:${createHash('sha256').update(text).digest('base64')}`;
 }
@@ -67,6 +62,18 @@ interface Entry {
   outcome: CachedOutcome;
   /** Made on the first hit through getText. */
   text?: AnswerText | null;
+}
+
+/**
+ * decisionKey from the body text alone, or undefined when the uid's JSON string does not occur exactly once in it.
+ * Walks nothing but the text, so it is safe before the object's depth is checked (the fallback key stringifies
+ * the object, which a deep enough one would not survive).
+ */
+export function textDecisionKey(req: AdmissionRequest, raw: string): string | undefined {
+  const quoted = JSON.stringify(req.uid);
+  const at = raw.indexOf(quoted);
+  if (at < 0 || raw.indexOf(quoted, at + 1) >= 0) return undefined;
+  return `r:${createHash('sha256').update(raw.slice(0, at)).update('""').update(raw.slice(at + quoted.length)).digest('base64')}`;
 }
 
 /** Least recently used first out (a Map keeps insertion order; a hit moves the entry to the end). */

@@ -12,7 +12,7 @@ import type { WorkerOptions } from 'node:worker_threads';
 import { compileCustomRules } from '../rules/custom.js';
 import { BUILTIN_RULES } from '../rules/registry.js';
 import type { Rule } from '../rules/types.js';
-import { DECISION_CACHE_DEFAULTS, DecisionCache, decisionKey } from './decision-cache.js';
+import { DECISION_CACHE_DEFAULTS, DecisionCache, decisionKey, textDecisionKey } from './decision-cache.js';
 import type { CachedOutcome } from './decision-cache.js';
 import type { FindingSummary, WorkerInit, WorkerReply, WorkerTask } from './protocol.js';
 import { RuleFailure, reviewReply } from './review.js';
@@ -282,14 +282,16 @@ export class WorkerPool {
   }
 
   /**
-   * The server's first step for a request: its decision-cache key (undefined with the cache off) and, for a repeat,
-   * the cached outcome with the answer's JSON text for this uid. Reads only the body's text and the uid, so a hit
-   * costs no walk of the object; a miss goes on to run() with the key.
+   * The server's first step for a request: its decision-cache key and, for a repeat, the cached outcome with the
+   * answer's JSON text for this uid. Reads only the body's text and the uid (textDecisionKey), so a hit costs no
+   * walk of the object; a miss goes on to run() with the key. Without a text key (cache off, no body text, a uid
+   * that does not occur exactly once) nothing is looked up here: run() keys the request after the server has
+   * checked the object's depth.
    */
   lookup(request: AdmissionRequest, now: number, raw?: string): { key?: string; hit?: { outcome: CachedOutcome; body: string } } {
-    if (!this.cache || this.closed) return {};
-    const key = decisionKey(request, raw);
-    return { key, hit: this.cache.getText(key, request.uid, now) };
+    if (!this.cache || this.closed || raw === undefined) return {};
+    const key = textDecisionKey(request, raw);
+    return key === undefined ? {} : { key, hit: this.cache.getText(key, request.uid, now) };
   }
 
   /** Size 0: the review on this thread, synchronously (a rule's throw is a ReviewFailure, as from a worker). */

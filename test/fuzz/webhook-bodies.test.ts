@@ -138,6 +138,8 @@ describe('webhook bodies (fast-check, fixed seeds)', () => {
       ['5000 nested lists in spec', { ...SEED_OBJECT, spec: { x: '__DEEP__' } }, deepList],
       ['5000 nested maps in annotations', { ...SEED_OBJECT, metadata: { ...SEED_OBJECT.metadata, annotations: '__DEEP__' } }, deepMap],
       ['5000 nested maps as the whole template', { ...SEED_OBJECT, spec: { template: '__DEEP__' } }, deepMap],
+      // The uid twice in the text: the decision cache cannot key the body by its text, and must not stringify the object.
+      ['5000 nested maps, the uid also a label', { ...SEED_OBJECT, metadata: { ...SEED_OBJECT.metadata, labels: { ...(SEED_OBJECT.metadata as { labels?: Record<string, string> }).labels, copy: 'uid-5000 nested maps, the uid also a label' } }, spec: { template: '__DEEP__' } }, deepMap],
       ['20k env entries', { ...SEED_OBJECT, spec: { template: { spec: { containers: [{ name: 'c', image: 'i', env: Array.from({ length: 5_000 }, (_, i) => ({ name: `E${i}`, value: 'v' })) }] } } } }],
       ['a 200 KB label value', { ...SEED_OBJECT, metadata: { name: 'x', labels: { a: 'x'.repeat(200_000) } } }],
       ['types where strings belong', { apiVersion: 1, kind: ['Deployment'], metadata: { name: { a: 1 }, labels: [1, 2], annotations: 'x' }, spec: 'nope' }],

@@ -161,13 +161,21 @@ describe('WorkerPool with the decision cache', () => {
 
   it('lookup gives the key run() takes, and for a repeat the answer text with the new uid', async () => {
     const now = Date.parse('2026-01-02T00:00:00Z');
-    const miss = pool.lookup(minio('l-1', { namespace: 'lookup' }), now);
+    const body = (r: AdmissionRequest) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: r });
+    const r1 = minio('l-1', { namespace: 'lookup' });
+    const r2 = minio('l-2', { namespace: 'lookup' });
+    const miss = pool.lookup(r1, now, body(r1));
+    expect(miss.key).toMatch(/^r:/);
     expect(miss.hit).toBeUndefined();
-    const first = await pool.run(minio('l-1', { namespace: 'lookup' }), now, 10_000, undefined, miss.key);
-    const again = pool.lookup(minio('l-2', { namespace: 'lookup' }), now + 1);
+    const first = await pool.run(r1, now, 10_000, body(r1), miss.key);
+    const again = pool.lookup(r2, now + 1, body(r2));
     expect(again.key).toBe(miss.key);
     expect(JSON.parse(again.hit!.body)).toEqual({ ...first.review, response: { ...first.review.response, uid: 'l-2' } });
     expect(again.hit!.outcome.findings).toEqual(first.findings);
+    // No text, or a uid the text holds twice: nothing is keyed before the depth check (run() keys it after).
+    expect(pool.lookup(r2, now + 1)).toEqual({});
+    const twice = minio('l-3', { namespace: 'lookup', name: 'l-3' });
+    expect(pool.lookup(twice, now + 1, body(twice))).toEqual({});
   });
 
   it('is off with extra rule modules, and with 0 entries', () => {
