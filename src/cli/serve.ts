@@ -80,7 +80,8 @@ Server:
   --keep-alive-timeout DUR  Idle keep-alive connections are closed after this (default 120s).
   --cert-poll DUR           How often the certificate files are polled (default 1s, at most 2s).
   --workers N               Rule worker threads (default: CPUs - 1, 1 to 4, counting the cgroup CPU limit;
-                            0 on one CPU). 0: rules run on the event loop, without the --rule-timeout cut.
+                            on one CPU 0, or 1 for a policy with custom rules). 0: rules run on the event
+                            loop, without the --rule-timeout cut.
   --decision-cache N        Decisions each rule worker remembers, for requests whose object, oldObject,
                             operation, namespace and dryRun repeat (default 1000; 0: off). Emptied when the
                             policy reloads; an entry lives 30 s at most (rules read the clock).
