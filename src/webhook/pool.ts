@@ -264,6 +264,7 @@ export class WorkerPool {
   /**
    * Reviews one request within `deadlineMs`; rejects with ReviewFailure. `raw`, the body `request` was parsed
    * from, is what crosses to the worker when given (a string copy instead of a structured clone of the object).
+   * `knownKey`: the key lookup() gave for this request, which missed there (the cache is not asked again).
    */
   run(request: AdmissionRequest, now: number, deadlineMs: number, raw?: string, knownKey?: string): Promise<ReviewResult> {
     if (this.closed) return Promise.reject(new ReviewFailure('closed', 'server is shutting down'));
