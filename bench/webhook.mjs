@@ -115,7 +115,8 @@ async function startServer(kind, certs, cli = opt.cli, id = kind, workers = opt.
       ? [cli, 'serve', '--host', HOST, '--port', String(port), '--cert', certs.cert, '--key', certs.key, '--no-config', '--log-level', 'warn', ...(workers >= 0 ? ['--workers', String(workers)] : []), ...opt['serve-args'].split(' ').filter(Boolean)]
       : [path.join(ROOT, 'bench/bare-server.mjs'), '--port', String(port), '--cert', certs.cert, '--key', certs.key];
   const env = kind === 'serve' && opt['serve-node-options'] ? { ...process.env, NODE_OPTIONS: opt['serve-node-options'] } : process.env;
-  const child = opt.pin ? spawn('taskset', ['-c', '0', process.execPath, ...args], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const [cmd, argv] = opt.pin ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args];
+  const child = spawn(cmd, argv, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
   let stderr = '';
   child.stderr.on('data', (d) => {

@@ -6,16 +6,10 @@
 // read the clock (certificate and exemption expiry): an entry lives `ttlMs` at most, so a cached decision is
 // never more than that behind the clock. Pure apart from node:crypto.
 import { createHash } from 'node:crypto';
-import type { FindingSummary } from './protocol.js';
-import type { AdmissionRequest, AdmissionReviewOut } from './review.js';
+import type { AdmissionRequest, AdmissionReviewOut, ReviewReply } from './review.js';
 
-export interface CachedOutcome {
-  /** The review as answered, for any uid: the caller puts the request's uid in. */
-  review: AdmissionReviewOut;
-  decision: 'allowed' | 'denied' | 'skipped';
-  ref?: string;
-  findings: FindingSummary[];
-}
+/** A review as answered (its review for any uid: the caller puts the request's uid in), as review.ts makes it. */
+export type CachedOutcome = ReviewReply;
 
 /** Defaults of `imply-lint serve --decision-cache`. */
 export const DECISION_CACHE_DEFAULTS = { entries: 1000, ttlMs: 30_000 } as const;

@@ -14,9 +14,9 @@ import { BUILTIN_RULES } from '../rules/registry.js';
 import type { Rule } from '../rules/types.js';
 import { DECISION_CACHE_DEFAULTS, DecisionCache, decisionKey, textDecisionKey } from './decision-cache.js';
 import type { CachedOutcome } from './decision-cache.js';
-import type { FindingSummary, WorkerInit, WorkerReply, WorkerTask } from './protocol.js';
+import type { WorkerInit, WorkerReply, WorkerTask } from './protocol.js';
 import { RuleFailure, reviewReply } from './review.js';
-import type { AdmissionRequest, AdmissionReviewOut } from './review.js';
+import type { AdmissionRequest, ReviewReply } from './review.js';
 
 /** Young-generation cap of each rule worker's heap (docs/performance.md section 3). */
 export const WORKER_YOUNG_GENERATION_MB = 4;
@@ -40,11 +40,7 @@ export class ReviewFailure extends Error {
   }
 }
 
-export interface ReviewResult {
-  review: AdmissionReviewOut;
-  decision: 'allowed' | 'denied' | 'skipped';
-  ref?: string;
-  findings: FindingSummary[];
+export interface ReviewResult extends ReviewReply {
   /** Answered from the pool's decision cache (decision-cache.ts), without a worker. */
   cached?: boolean;
 }
@@ -119,7 +115,8 @@ export class WorkerPool {
   private queue: Task[] = [];
   private nextId = 1;
   private closed = false;
-  private readonly script: WorkerScript;
+  /** Undefined without workers (size 0). */
+  private readonly script?: WorkerScript;
   private readonly maxQueue: number;
   private readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private initError?: string;
@@ -136,7 +133,7 @@ export class WorkerPool {
 
   constructor(private readonly opts: PoolOptions) {
     if (opts.size === 0 && opts.init.extraRuleModules?.length) throw new Error('extra rule modules need rule workers (size >= 1): only a worker can be cut off at the deadline');
-    this.script = opts.size === 0 ? { filename: '', options: {} } : (opts.script ?? defaultWorkerScript());
+    if (opts.size > 0) this.script = opts.script ?? defaultWorkerScript();
     this.maxQueue = opts.maxQueue ?? 256;
     const c = opts.init.decisionCache ?? DECISION_CACHE_DEFAULTS;
     if (c.entries > 0 && !opts.init.extraRuleModules?.length) this.cache = new DecisionCache(c.entries, c.ttlMs);
@@ -191,7 +188,8 @@ export class WorkerPool {
   private spawn(index: number): Slot {
     // A small young generation: V8 grows each isolate's to 32 MiB and more under load, which was most of a
     // worker's RSS; reviews allocate short-lived garbage, so scavenging a small one costs no measurable CPU.
-    const worker = new Worker(this.script.filename, { ...this.script.options, workerData: this.opts.init, stdout: false, stderr: false, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+    const script = this.script!;
+    const worker = new Worker(script.filename, { ...script.options, workerData: this.opts.init, stdout: false, stderr: false, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     const slot: Slot = { index, worker, ready: false, startedAt: Date.now(), retired: false };
     worker.on('message', (m: WorkerReply) => this.onMessage(slot, m));
     worker.on('error', (e) => {

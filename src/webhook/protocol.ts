@@ -2,7 +2,7 @@
 // Plain data only: everything crosses the thread boundary by structured clone.
 import type { ResolvedPolicy } from '../rules/policy.js';
 import type { Severity } from '../rules/types.js';
-import type { AdmissionRequest, AdmissionReviewOut, Mode } from './review.js';
+import type { AdmissionRequest, Mode, ReviewReply } from './review.js';
 
 /** What a worker is started with (workerData). */
 export interface WorkerInit {
@@ -41,5 +41,5 @@ export interface FindingSummary {
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'init-error'; message: string }
-  | { type: 'result'; id: number; review: AdmissionReviewOut; decision: 'allowed' | 'denied' | 'skipped'; ref?: string; findings: FindingSummary[] }
+  | ({ type: 'result'; id: number } & ReviewReply)
   | { type: 'failure'; id: number; kind: 'rule' | 'internal'; message: string };
